@@ -1,0 +1,202 @@
+// Embind bindings: the few functions and classes JavaScript sees.
+//
+// Conventions (web/index.js wraps all of this; users never call these directly):
+// - Every fallible call returns a std::string: "" on success, else the error message. The JS layer
+//   throws it as an Error. Nothing here throws or aborts, so the module stays usable after an
+//   error.
+// - Typed arrays cross the boundary by copy: JS typed array -> std::vector in the wasm heap
+//   (typed_memory_view + TypedArray.set) and back into a JS-allocated output array.
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kernels/quantize/quantize.h"
+#include "ops/fully_connected.h"
+#include "quant/quant.h"
+
+using emscripten::val;
+
+namespace {
+
+size_t js_length(const val& array) { return array["length"].as<size_t>(); }
+
+template <class T>
+void copy_from_js(const val& src, std::vector<T>* dst) {
+  dst->resize(js_length(src));
+  // No allocation happens between taking the view and using it, so the heap cannot move under it.
+  val(emscripten::typed_memory_view(dst->size(), dst->data())).template call<void>("set", src);
+}
+
+template <class T>
+void copy_to_js(const T* src, size_t n, const val& dst) {
+  dst.call<void>("set", val(emscripten::typed_memory_view(n, src)));
+}
+
+std::string length_error(const char* fn, const char* what, size_t got, size_t expected) {
+  return std::string(fn) + ": " + what + " has " + std::to_string(got) + " values, expected " +
+         std::to_string(expected);
+}
+
+std::string quantize_js(const val& src, const val& dst, float scale, int zero_point) {
+  wi8::Status s = wi8::validate_int8_params({scale, zero_point}, "quantize");
+  if (!s.is_ok()) return s.message();
+  if (js_length(dst) != js_length(src)) {
+    return length_error("quantize", "output", js_length(dst), js_length(src));
+  }
+  std::vector<float> x;
+  copy_from_js(src, &x);
+  std::vector<int8_t> y(x.size());
+  wi8::quantize_f32_s8__wasmsimd(x.size(), x.data(), scale, zero_point, y.data());
+  copy_to_js(y.data(), y.size(), dst);
+  return "";
+}
+
+std::string dequantize_js(const val& src, const val& dst, float scale, int zero_point) {
+  wi8::Status s = wi8::validate_int8_params({scale, zero_point}, "dequantize");
+  if (!s.is_ok()) return s.message();
+  if (js_length(dst) != js_length(src)) {
+    return length_error("dequantize", "output", js_length(dst), js_length(src));
+  }
+  std::vector<int8_t> x;
+  copy_from_js(src, &x);
+  std::vector<float> y(x.size());
+  wi8::dequantize_s8_f32__wasmsimd(x.size(), x.data(), scale, zero_point, y.data());
+  copy_to_js(y.data(), y.size(), dst);
+  return "";
+}
+
+// {scale, zeroPoint} or {error}.
+val choose_activation_params_js(float min, float max) {
+  wi8::QuantParams p;
+  wi8::Status s = wi8::choose_activation_params(min, max, &p);
+  val result = val::object();
+  if (!s.is_ok()) {
+    result.set("error", s.message());
+  } else {
+    result.set("scale", p.scale);
+    result.set("zeroPoint", p.zero_point);
+  }
+  return result;
+}
+
+// The int8 FullyConnected op as JS sees it: construct empty, init once, run many times.
+class FullyConnectedJs {
+ public:
+  std::string initFromFloat(const val& weights, const val& bias, int in_features, int out_features,
+                            float in_scale, int in_zp, float out_scale, int out_zp, float act_min,
+                            float act_max) {
+    wi8::FullyConnectedParams p;
+    std::string err =
+        params(in_features, out_features, in_scale, in_zp, out_scale, out_zp, act_min, act_max, &p);
+    if (!err.empty()) return err;
+    if (js_length(weights) != p.in_features * p.out_features) {
+      return length_error("FullyConnected", "weights", js_length(weights),
+                          p.in_features * p.out_features);
+    }
+    const bool has_bias = !bias.isNull() && !bias.isUndefined();
+    if (has_bias && js_length(bias) != p.out_features) {
+      return length_error("FullyConnected", "bias", js_length(bias), p.out_features);
+    }
+    std::vector<float> w, b;
+    copy_from_js(weights, &w);
+    if (has_bias) copy_from_js(bias, &b);
+    wi8::Status s =
+        wi8::FullyConnectedS8::create_from_float(p, w.data(), has_bias ? b.data() : nullptr, &op_);
+    return s.message();
+  }
+
+  std::string initQuantized(const val& weights, const val& weight_scales, const val& bias,
+                            int in_features, int out_features, float in_scale, int in_zp,
+                            float out_scale, int out_zp, float act_min, float act_max) {
+    wi8::FullyConnectedParams p;
+    std::string err =
+        params(in_features, out_features, in_scale, in_zp, out_scale, out_zp, act_min, act_max, &p);
+    if (!err.empty()) return err;
+    if (js_length(weights) != p.in_features * p.out_features) {
+      return length_error("FullyConnected", "weights", js_length(weights),
+                          p.in_features * p.out_features);
+    }
+    if (js_length(weight_scales) != p.out_features) {
+      return length_error("FullyConnected", "weightScales", js_length(weight_scales),
+                          p.out_features);
+    }
+    const bool has_bias = !bias.isNull() && !bias.isUndefined();
+    if (has_bias && js_length(bias) != p.out_features) {
+      return length_error("FullyConnected", "bias", js_length(bias), p.out_features);
+    }
+    std::vector<int8_t> w;
+    std::vector<float> scales;
+    std::vector<int32_t> b;
+    copy_from_js(weights, &w);
+    copy_from_js(weight_scales, &scales);
+    if (has_bias) copy_from_js(bias, &b);
+    wi8::Status s = wi8::FullyConnectedS8::create(p, w.data(), scales.data(),
+                                                  has_bias ? b.data() : nullptr, &op_);
+    return s.message();
+  }
+
+  std::string run(const val& input, const val& output, int batch) {
+    if (!op_) return "FullyConnected: not initialized";
+    if (batch < 0) return "FullyConnected: batch must be >= 0, got " + std::to_string(batch);
+    copy_from_js(input, &x_);
+    y_.resize(js_length(output));
+    wi8::Status s =
+        op_->run(x_.data(), x_.size(), static_cast<size_t>(batch), y_.data(), y_.size());
+    if (!s.is_ok()) return s.message();
+    copy_to_js(y_.data(), y_.size(), output);
+    return "";
+  }
+
+  void weightScales(const val& dst) const {
+    if (op_) copy_to_js(op_->weight_scales().data(), op_->weight_scales().size(), dst);
+  }
+  int qmin() const { return op_ ? op_->qmin() : -128; }
+  int qmax() const { return op_ ? op_->qmax() : 127; }
+
+ private:
+  static std::string params(int in_features, int out_features, float in_scale, int in_zp,
+                            float out_scale, int out_zp, float act_min, float act_max,
+                            wi8::FullyConnectedParams* p) {
+    if (in_features <= 0 || out_features <= 0) {
+      return "FullyConnected: inFeatures and outFeatures must be >= 1, got " +
+             std::to_string(in_features) + " and " + std::to_string(out_features);
+    }
+    p->in_features = static_cast<size_t>(in_features);
+    p->out_features = static_cast<size_t>(out_features);
+    p->input = {in_scale, in_zp};
+    p->output = {out_scale, out_zp};
+    p->activation = {act_min, act_max};
+    return "";
+  }
+
+  std::unique_ptr<wi8::FullyConnectedS8> op_;
+  std::vector<int8_t> x_, y_;
+};
+
+bool built_with_simd() {
+#if defined(__wasm_simd128__)
+  return true;
+#else
+  return false;
+#endif
+}
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(wasm_int8) {
+  emscripten::function("builtWithSimd", &built_with_simd);
+  emscripten::function("quantize", &quantize_js);
+  emscripten::function("dequantize", &dequantize_js);
+  emscripten::function("chooseActivationParams", &choose_activation_params_js);
+  emscripten::class_<FullyConnectedJs>("FullyConnected")
+      .constructor<>()
+      .function("initFromFloat", &FullyConnectedJs::initFromFloat)
+      .function("initQuantized", &FullyConnectedJs::initQuantized)
+      .function("run", &FullyConnectedJs::run)
+      .function("weightScales", &FullyConnectedJs::weightScales)
+      .function("qmin", &FullyConnectedJs::qmin)
+      .function("qmax", &FullyConnectedJs::qmax);
+}

@@ -1,0 +1,83 @@
+#include <gtest/gtest.h>
+
+#include "kernels/gemm/gemm_s8.h"
+#include "quant/quant.h"
+#include "test_util.h"
+
+namespace wi8 {
+namespace {
+
+struct Case {
+  size_t M, N, K;
+  int32_t x_zp, y_zp;
+  int shift;
+  int8_t qmin, qmax;
+  bool bias;
+};
+
+// Runs the packed microkernel and the reference on the same random problem; they must agree bit for
+// bit.
+void check_case(const Case& c, test::Rng& rng, int x_lo = -128, int x_hi = 127, int w_lo = -127,
+                int w_hi = 127) {
+  std::vector<int8_t> x = rng.int8s(c.M * c.K, x_lo, x_hi);
+  std::vector<int8_t> w = rng.int8s(c.N * c.K, w_lo, w_hi);
+  std::vector<int32_t> bias(c.N), mult(c.N);
+  for (auto& b : bias) b = rng.int_in(-(1 << 20), 1 << 20);
+  for (auto& m : mult) m = rng.int_in(0, INT32_MAX);
+  GemmS8Output out;
+  out.multiplier = mult.data();
+  out.shift = c.shift;
+  out.zero_point = c.y_zp;
+  out.qmin = c.qmin;
+  out.qmax = c.qmax;
+  std::vector<int8_t> ref(c.M * c.N), got(c.M * c.N, 99);
+  gemm_s8_reference(c.M, c.N, c.K, x.data(), c.K, c.x_zp, w.data(), c.bias ? bias.data() : nullptr,
+                    out, ref.data(), c.N);
+  const PackedGemmS8 packed =
+      pack_gemm_s8_4c8(c.N, c.K, w.data(), c.bias ? bias.data() : nullptr, c.x_zp, mult.data());
+  gemm_s8_2x4c8__wasmsimd_dot16x2(c.M, x.data(), c.K, packed, out, got.data(), c.N);
+  ASSERT_EQ(ref, got) << "M=" << c.M << " N=" << c.N << " K=" << c.K << " x_zp=" << c.x_zp
+                      << " y_zp=" << c.y_zp << " shift=" << c.shift;
+}
+
+TEST(GemmS8, MicrokernelIsBitExactWithReferenceOnEdgeSizes) {
+  test::Rng rng(2024);
+  // Every M, N, K around the 2x4c8 tile: not multiples of 2, 4 and 8 included.
+  for (size_t M = 1; M <= 5; ++M) {
+    for (size_t N = 1; N <= 9; ++N) {
+      for (size_t K = 1; K <= 25; ++K) {
+        // Shifts around 31 cover both the plain and the saturating requantization paths.
+        const int shift = rng.int_in(0, 1) ? rng.int_in(kMinRequantShift, 30) : rng.int_in(31, 40);
+        check_case({M, N, K, rng.int_in(-128, 127), rng.int_in(-128, 127), shift, -128, 127,
+                    rng.int_in(0, 1) == 1},
+                   rng);
+      }
+    }
+  }
+}
+
+TEST(GemmS8, MicrokernelIsBitExactWithReferenceOnRandomShapes) {
+  test::Rng rng(77);
+  for (int i = 0; i < 150; ++i) {
+    const size_t M = static_cast<size_t>(rng.int_in(1, 33));
+    const size_t N = static_cast<size_t>(rng.int_in(1, 70));
+    const size_t K = static_cast<size_t>(rng.int_in(1, 300));
+    const int8_t qmin = static_cast<int8_t>(rng.int_in(-128, 0));
+    const int8_t qmax = static_cast<int8_t>(rng.int_in(0, 127));
+    // Realistic shifts keep outputs inside the int8 range instead of all saturated.
+    check_case({M, N, K, rng.int_in(-128, 127), rng.int_in(-128, 127), rng.int_in(36, 50), qmin,
+                qmax, true},
+               rng);
+  }
+}
+
+TEST(GemmS8, ExtremeValuesAndLargeK) {
+  test::Rng rng(5);
+  // All inputs at -128 with zero point 127 and weights at +-127: the largest products.
+  check_case({3, 7, 4099, 127, -128, 31, -128, 127, true}, rng, -128, -128, 127, 127);
+  check_case({3, 7, 4099, -128, 127, 62, -128, 127, true}, rng, 127, 127, -127, -127);
+  check_case({4, 5, 65536, 127, 0, kMinRequantShift, -128, 127, true}, rng);
+}
+
+}  // namespace
+}  // namespace wi8
