@@ -1,0 +1,85 @@
+// Type declarations of the wasm-int8 package (web/index.js).
+
+/** The error type of the package: `message` names the function, the field and what was expected. */
+export declare class WasmInt8Error extends Error {
+  name: 'WasmInt8Error';
+}
+
+/** int8 affine quantization parameters: real = scale * (q - zeroPoint). */
+export interface QuantParams {
+  scale: number;
+  /** Integer in [-128, 127]. */
+  zeroPoint: number;
+}
+
+export interface InitOptions {
+  /** The .wasm bytes, if you load them yourself (e.g. from a bundler asset). */
+  wasmBinary?: ArrayBuffer | Uint8Array;
+  /** Where the browser fetches `wasm_int8.wasm` from; default: next to dist/wasm_int8.mjs. */
+  locateFile?: (path: string, prefix: string) => string;
+}
+
+/** Loads the wasm module once; call (and await) before anything else. */
+export declare function init(options?: InitOptions): Promise<void>;
+
+/** True if this JavaScript engine supports WebAssembly SIMD128 (wasm-int8 requires it). */
+export declare function simdSupported(): boolean;
+
+/** int8 parameters for values observed in [min, max] (asymmetric, 0 exactly representable). */
+export declare function chooseQuantParams(min: number, max: number): QuantParams;
+
+/** float32 -> int8: saturate(roundHalfToEven(x / scale) + zeroPoint); NaN maps to zeroPoint. */
+export declare function quantize(values: Float32Array, params: QuantParams): Int8Array;
+
+/** int8 -> float32: (q - zeroPoint) * scale. */
+export declare function dequantize(values: Int8Array, params: QuantParams): Float32Array;
+
+/** A fused activation: a clamp of the real output. */
+export type Activation = 'none' | 'relu' | 'relu6' | { min?: number; max?: number };
+
+interface FullyConnectedCommon {
+  inFeatures: number;
+  outFeatures: number;
+  /** Quantization parameters of the int8 input x. */
+  input: QuantParams;
+  /** Quantization parameters of the int8 output y. */
+  output: QuantParams;
+  activation?: Activation;
+}
+
+export interface FullyConnectedFloatOptions extends FullyConnectedCommon {
+  /** [outFeatures x inFeatures], row-major. */
+  weights: Float32Array;
+  /** [outFeatures]. */
+  bias?: Float32Array | null;
+}
+
+export interface FullyConnectedQuantizedOptions extends FullyConnectedCommon {
+  /** [outFeatures x inFeatures] int8 in [-127, 127] (symmetric per output channel). */
+  weights: Int8Array;
+  /** [outFeatures] per-channel weight scales. */
+  weightScales: Float32Array;
+  /** [outFeatures] int32, scale input.scale * weightScales[c]. */
+  bias?: Int32Array | null;
+}
+
+/** An int8 fully-connected layer: y = act(x W^T + b). */
+export declare class FullyConnected {
+  private constructor();
+  static fromFloat(options: FullyConnectedFloatOptions): FullyConnected;
+  static fromQuantized(options: FullyConnectedQuantizedOptions): FullyConnected;
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  readonly input: QuantParams;
+  readonly output: QuantParams;
+  /** The fused activation as int8 bounds of the output. */
+  readonly outputRange: { qmin: number; qmax: number };
+  /** Per-output-channel weight scales (a copy). */
+  readonly weightScales: Float32Array;
+  /** int8 [batch x inFeatures] -> int8 [batch x outFeatures]. */
+  run(input: Int8Array, batch?: number): Int8Array;
+  /** quantize(input) -> run -> dequantize. */
+  runFloat(input: Float32Array, batch?: number): Float32Array;
+  /** Frees the layer's wasm memory; using it afterwards throws. */
+  dispose(): void;
+}
