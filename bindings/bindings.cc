@@ -40,32 +40,29 @@ std::string length_error(const char* fn, const char* what, size_t got, size_t ex
          std::to_string(expected);
 }
 
-std::string quantize_js(const val& src, const val& dst, float scale, int zero_point) {
-  wi8::Status s = wi8::validate_int8_params({scale, zero_point}, "quantize");
+// quantize / dequantize: validate the parameters, copy in, run the SIMD kernel, copy out.
+template <class In, class Out>
+std::string convert_js(const char* fn, void (*kernel)(size_t, const In*, float, int32_t, Out*),
+                       const val& src, const val& dst, float scale, int zero_point) {
+  wi8::Status s = wi8::validate_int8_params({scale, zero_point}, fn);
   if (!s.is_ok()) return s.message();
   if (js_length(dst) != js_length(src)) {
-    return length_error("quantize", "output", js_length(dst), js_length(src));
+    return length_error(fn, "output", js_length(dst), js_length(src));
   }
-  std::vector<float> x;
+  std::vector<In> x;
   copy_from_js(src, &x);
-  std::vector<int8_t> y(x.size());
-  wi8::quantize_f32_s8__wasmsimd(x.size(), x.data(), scale, zero_point, y.data());
+  std::vector<Out> y(x.size());
+  kernel(x.size(), x.data(), scale, zero_point, y.data());
   copy_to_js(y.data(), y.size(), dst);
   return "";
 }
 
+std::string quantize_js(const val& src, const val& dst, float scale, int zero_point) {
+  return convert_js("quantize", &wi8::quantize_f32_s8__wasmsimd, src, dst, scale, zero_point);
+}
+
 std::string dequantize_js(const val& src, const val& dst, float scale, int zero_point) {
-  wi8::Status s = wi8::validate_int8_params({scale, zero_point}, "dequantize");
-  if (!s.is_ok()) return s.message();
-  if (js_length(dst) != js_length(src)) {
-    return length_error("dequantize", "output", js_length(dst), js_length(src));
-  }
-  std::vector<int8_t> x;
-  copy_from_js(src, &x);
-  std::vector<float> y(x.size());
-  wi8::dequantize_s8_f32__wasmsimd(x.size(), x.data(), scale, zero_point, y.data());
-  copy_to_js(y.data(), y.size(), dst);
-  return "";
+  return convert_js("dequantize", &wi8::dequantize_s8_f32__wasmsimd, src, dst, scale, zero_point);
 }
 
 // {scale, zeroPoint} or {error}.

@@ -6,7 +6,7 @@ try {
   const wasmOnly = process.argv.includes('--wasm');
   ensureSystem(['build']);
   if (!wasmOnly) buildNative();
-  buildWasm();
+  buildWasm({ moduleOnly: wasmOnly });
   log('build done: dist/wasm_int8.mjs, dist/wasm_int8.wasm');
 } catch (e) {
   console.error(`[wasm-int8] build failed: ${e.message}`);

@@ -8,7 +8,7 @@ let port = Number(argPort > 0 ? process.argv[argPort + 1] : process.env.PORT ?? 
 
 try {
   ensureSystem(['build']);
-  buildWasm();
+  buildWasm({ moduleOnly: true });
 } catch (e) {
   console.error(`[wasm-int8] demo build failed: ${e.message}`);
   process.exit(1);

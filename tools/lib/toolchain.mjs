@@ -86,8 +86,10 @@ export function buildNative() {
   run('cmake', ['--build', BUILD_NATIVE]);
 }
 
-/** Builds the wasm module and the wasm tests, and copies the module into dist/. */
-export function buildWasm() {
+/**
+ * Builds the wasm module (and, unless moduleOnly, the wasm tests) and copies the module into dist/.
+ */
+export function buildWasm({ moduleOnly = false } = {}) {
   configure(
     BUILD_WASM,
     ['emcmake', 'cmake', '-S', ROOT, '-B', BUILD_WASM, '-G', 'Ninja', '-DWI8_WERROR=ON',
@@ -95,7 +97,7 @@ export function buildWasm() {
       `-DCMAKE_CROSSCOMPILING_EMULATOR=${process.execPath}`],
     EM_ENV,
   );
-  run('cmake', ['--build', BUILD_WASM], { env: EM_ENV });
+  run('cmake', ['--build', BUILD_WASM, ...(moduleOnly ? ['--target', 'wasm_int8'] : [])], { env: EM_ENV });
   mkdirSync(DIST, { recursive: true });
   for (const f of ['wasm_int8.mjs', 'wasm_int8.wasm']) copyFileSync(join(BUILD_WASM, f), join(DIST, f));
 }
