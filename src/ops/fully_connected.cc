@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "ops/op_util.h"
+
 namespace wi8 {
 
 namespace {
@@ -33,24 +35,10 @@ Status FullyConnectedS8::create(const FullyConnectedParams& params, const int8_t
                                 std::unique_ptr<FullyConnectedS8>* out) {
   WI8_RETURN_IF_ERROR(validate(params));
   const size_t N = params.out_features, K = params.in_features;
-  std::vector<double> real(N);
-  for (size_t c = 0; c < N; ++c) {
-    const float s = weight_scales[c];
-    if (!(std::isfinite(s) && s > 0.0f)) {
-      return Status::error("FullyConnected: weightScales[" + std::to_string(c) +
-                           "] must be a finite number > 0");
-    }
-    real[c] = static_cast<double>(params.input.scale) * s / params.output.scale;
-  }
-  for (size_t i = 0; i < N * K; ++i) {
-    if (w[i] == -128) {
-      return Status::error("FullyConnected: weights[" + std::to_string(i) +
-                           "] is -128; symmetric int8 weights must lie in [-127, 127]");
-    }
-  }
+  WI8_RETURN_IF_ERROR(check_int8_weights("FullyConnected", w, N * K, weight_scales, N));
   Requantization rq;
-  Status s = compute_requantization(real.data(), N, &rq);
-  if (!s.is_ok()) return Status::error("FullyConnected: " + s.message());
+  WI8_RETURN_IF_ERROR(
+      make_requantization("FullyConnected", params.input, weight_scales, params.output, N, &rq));
 
   std::unique_ptr<FullyConnectedS8> op(new FullyConnectedS8());
   op->params_ = params;
@@ -69,26 +57,10 @@ Status FullyConnectedS8::create_from_float(const FullyConnectedParams& params, c
                                            const float* bias,
                                            std::unique_ptr<FullyConnectedS8>* out) {
   WI8_RETURN_IF_ERROR(validate(params));
-  const size_t N = params.out_features, K = params.in_features;
-  for (size_t i = 0; i < N * K; ++i) {
-    if (!std::isfinite(w[i])) {
-      return Status::error("FullyConnected: weights[" + std::to_string(i) + "] is not finite");
-    }
-  }
-  std::vector<int8_t> wq(N * K);
-  std::vector<float> scales(N);
-  quantize_weights_per_channel(w, N, K, wq.data(), scales.data());
-  std::vector<int32_t> bq;
-  if (bias) {
-    bq.resize(N);
-    for (size_t c = 0; c < N; ++c) {
-      if (!std::isfinite(bias[c])) {
-        return Status::error("FullyConnected: bias[" + std::to_string(c) + "] is not finite");
-      }
-      bq[c] = quantize_bias(bias[c], params.input.scale, scales[c]);
-    }
-  }
-  return create(params, wq.data(), scales.data(), bias ? bq.data() : nullptr, out);
+  QuantizedWeights q;
+  WI8_RETURN_IF_ERROR(quantize_float_weights("FullyConnected", w, bias, params.out_features,
+                                             params.in_features, params.input.scale, &q));
+  return create(params, q.weights.data(), q.scales.data(), q.bias_or_null(), out);
 }
 
 Status FullyConnectedS8::run(const int8_t* x, size_t x_len, size_t batch, int8_t* y,

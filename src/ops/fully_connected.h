@@ -27,9 +27,7 @@ struct FullyConnectedParams {
 
 class FullyConnectedS8 {
  public:
-  // Largest in_features: with |x - zp| <= 255 and |w| <= 127 the int32 sum of products cannot
-  // overflow.
-  static constexpr size_t kMaxInFeatures = 65536;
+  static constexpr size_t kMaxInFeatures = kGemmS8MaxK;
   // Largest weight count (256 MiB of int8), a guard against sizes that cannot be allocated.
   static constexpr size_t kMaxWeights = size_t{1} << 28;
 

@@ -16,6 +16,9 @@
 
 namespace wi8 {
 
+// Largest K for which the int32 sum cannot overflow: |x - zero_point| <= 255, |w| <= 127.
+constexpr size_t kGemmS8MaxK = 65536;
+
 // Output-side parameters shared by every GEMM variant.
 struct GemmS8Output {
   const int32_t* multiplier = nullptr;  // [N]

@@ -1,6 +1,7 @@
 #include <cstring>
 
 #include "kernels/gemm/gemm_s8.h"
+#include "kernels/simd_requant.h"
 #include "quant/quant.h"
 
 #if defined(__wasm_simd128__)
@@ -23,25 +24,6 @@ inline v128_t reduce4(v128_t a, v128_t b, v128_t c, v128_t d) {
                         wasm_i32x4_shuffle(ab, cd, 2, 3, 6, 7));
 }
 
-// requantize() on four lanes: 64-bit products, one shared shift; saturation to int32 is only needed
-// when shift < 31 (multipliers >= 1), otherwise |result| < 2^31 already.
-inline v128_t requantize4(v128_t acc, v128_t multiplier, v128_t rounding, int shift,
-                          bool saturate) {
-  v128_t lo =
-      wasm_i64x2_shr(wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(acc, multiplier), rounding), shift);
-  v128_t hi = wasm_i64x2_shr(
-      wasm_i64x2_add(wasm_i64x2_extmul_high_i32x4(acc, multiplier), rounding), shift);
-  if (saturate) {
-    const v128_t vmax = wasm_i64x2_splat(2147483647);
-    const v128_t vmin = wasm_i64x2_splat(-2147483647 - 1);
-    lo = wasm_v128_bitselect(vmax, lo, wasm_i64x2_gt(lo, vmax));
-    lo = wasm_v128_bitselect(vmin, lo, wasm_i64x2_lt(lo, vmin));
-    hi = wasm_v128_bitselect(vmax, hi, wasm_i64x2_gt(hi, vmax));
-    hi = wasm_v128_bitselect(vmin, hi, wasm_i64x2_lt(hi, vmin));
-  }
-  return wasm_i32x4_shuffle(lo, hi, 0, 2, 4, 6);  // low 32 bits of each 64-bit lane
-}
-
 }  // namespace
 
 void gemm_s8_2x4c8__wasmsimd_dot16x2(size_t M, const int8_t* x, size_t x_stride,
@@ -49,11 +31,7 @@ void gemm_s8_2x4c8__wasmsimd_dot16x2(size_t M, const int8_t* x, size_t x_stride,
                                      size_t y_stride) {
   const size_t N = w.n, K = w.k;
   const size_t k_main = K / 8 * 8;
-  const v128_t vrounding = wasm_i64x2_splat(static_cast<int64_t>(1) << (out.shift - 1));
-  const bool saturate = out.shift < 31;
-  const v128_t vzero_point = wasm_i16x8_splat(static_cast<int16_t>(out.zero_point));
-  const v128_t vqmin = wasm_i8x16_splat(out.qmin);
-  const v128_t vqmax = wasm_i8x16_splat(out.qmax);
+  const simd::RequantConsts rq(out.shift, out.zero_point, out.qmin, out.qmax);
 
   for (size_t m = 0; m < M; m += 2) {
     const int8_t* a0 = x + m * x_stride;
@@ -96,15 +74,11 @@ void gemm_s8_2x4c8__wasmsimd_dot16x2(size_t M, const int8_t* x, size_t x_stride,
       }
       const v128_t vbias = wasm_v128_load(w.bias.data() + n);
       const v128_t vmult = wasm_v128_load(w.multiplier.data() + n);
-      const v128_t r0 = requantize4(wasm_i32x4_add(reduce4(acc00, acc01, acc02, acc03), vbias),
-                                    vmult, vrounding, out.shift, saturate);
-      const v128_t r1 = requantize4(wasm_i32x4_add(reduce4(acc10, acc11, acc12, acc13), vbias),
-                                    vmult, vrounding, out.shift, saturate);
-      // Saturating narrows + saturating zero-point add == clamp(r + zero_point) (see quantize
-      // kernel).
-      const v128_t v16 = wasm_i16x8_add_sat(wasm_i16x8_narrow_i32x4(r0, r1), vzero_point);
-      v128_t v8 = wasm_i8x16_narrow_i16x8(v16, v16);
-      v8 = wasm_i8x16_min(wasm_i8x16_max(v8, vqmin), vqmax);
+      const v128_t r0 =
+          simd::requantize4(wasm_i32x4_add(reduce4(acc00, acc01, acc02, acc03), vbias), vmult, rq);
+      const v128_t r1 =
+          simd::requantize4(wasm_i32x4_add(reduce4(acc10, acc11, acc12, acc13), vbias), vmult, rq);
+      const v128_t v8 = simd::narrow_to_int8(r0, r1, rq);
       // Bytes 0..3: row 0, channels n..n+3; bytes 4..7: row 1.
       if (n + 4 <= N) {
         wasm_v128_store32_lane(y1 + n, v8, 1);  // row 1 first: y1 == y0 for an odd last row

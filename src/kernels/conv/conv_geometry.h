@@ -1,0 +1,94 @@
+// Geometry of a 2-D convolution in NHWC, shared by the conv kernels and the ops (which validate it:
+// ops/conv_params.h). Kernels assume a validated geometry.
+//
+// Conv weights are OHWI: [out_c][kernel_h][kernel_w][in_c / groups] (TFLite's layout: one output
+// channel's weights are contiguous in the order of an NHWC input patch).
+// Depthwise weights (groups == in_c == out_c) are HWC: [kernel_h][kernel_w][channels].
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+namespace wi8 {
+
+struct Conv2DGeometry {
+  size_t batch = 1;
+  size_t in_h = 0, in_w = 0, in_c = 0;
+  size_t out_c = 0;
+  size_t kernel_h = 1, kernel_w = 1;
+  size_t stride_h = 1, stride_w = 1;
+  size_t dilation_h = 1, dilation_w = 1;
+  size_t pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
+  size_t groups = 1;
+
+  // Derived by validate_conv2d().
+  size_t out_h = 0, out_w = 0;
+
+  size_t taps() const { return kernel_h * kernel_w; }
+  size_t in_image() const { return in_h * in_w * in_c; }
+  size_t out_image() const { return out_h * out_w * out_c; }
+  size_t out_pixels() const { return out_h * out_w; }
+  // True when the input can be used as the im2col matrix as it is.
+  bool is_pointwise() const {
+    return kernel_h == 1 && kernel_w == 1 && stride_h == 1 && stride_w == 1 && pad_top == 0 &&
+           pad_left == 0 && pad_bottom == 0 && pad_right == 0 && groups == 1;
+  }
+};
+
+// Input element offset of tap (kh, kw) for output pixel (oh, ow) within one image, or -1 where the
+// tap falls into the padding.
+inline int64_t conv_tap_offset(const Conv2DGeometry& g, size_t oh, size_t ow, size_t kh,
+                               size_t kw) {
+  const int64_t ih =
+      static_cast<int64_t>(oh * g.stride_h + kh * g.dilation_h) - static_cast<int64_t>(g.pad_top);
+  const int64_t iw =
+      static_cast<int64_t>(ow * g.stride_w + kw * g.dilation_w) - static_cast<int64_t>(g.pad_left);
+  if (ih < 0 || iw < 0 || ih >= static_cast<int64_t>(g.in_h) ||
+      iw >= static_cast<int64_t>(g.in_w)) {
+    return -1;
+  }
+  return (ih * static_cast<int64_t>(g.in_w) + iw) * static_cast<int64_t>(g.in_c);
+}
+
+// im2col for one image and one group: row p (output pixel) holds the patch [kh][kw][c] of the
+// group's cin_g channels, padding filled with pad_value (the input zero point for int8, 0 for
+// float).
+template <class T>
+void im2col_nhwc(const Conv2DGeometry& g, size_t group, const T* x, T pad_value, T* out) {
+  const size_t cin_g = g.in_c / g.groups;
+  for (size_t oh = 0; oh < g.out_h; ++oh) {
+    for (size_t ow = 0; ow < g.out_w; ++ow) {
+      for (size_t kh = 0; kh < g.kernel_h; ++kh) {
+        for (size_t kw = 0; kw < g.kernel_w; ++kw) {
+          const int64_t off = conv_tap_offset(g, oh, ow, kh, kw);
+          if (off < 0) {
+            for (size_t c = 0; c < cin_g; ++c) out[c] = pad_value;
+          } else {
+            std::memcpy(out, x + off + group * cin_g, cin_g * sizeof(T));
+          }
+          out += cin_g;
+        }
+      }
+    }
+  }
+}
+
+// Indirection offsets for one image: for each output pixel, taps() input offsets (-1 = padding).
+inline std::vector<int32_t> conv_indirection(const Conv2DGeometry& g) {
+  std::vector<int32_t> ind(g.out_pixels() * g.taps());
+  size_t i = 0;
+  for (size_t oh = 0; oh < g.out_h; ++oh) {
+    for (size_t ow = 0; ow < g.out_w; ++ow) {
+      for (size_t kh = 0; kh < g.kernel_h; ++kh) {
+        for (size_t kw = 0; kw < g.kernel_w; ++kw) {
+          ind[i++] = static_cast<int32_t>(conv_tap_offset(g, oh, ow, kh, kw));
+        }
+      }
+    }
+  }
+  return ind;
+}
+
+}  // namespace wi8
