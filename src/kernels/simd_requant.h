@@ -27,9 +27,17 @@ struct RequantConsts {
         qmax(wasm_i8x16_splat(qmax_)) {}
 };
 
-// requantize() on four lanes: 64-bit products, one shared shift; saturation to int32 is only needed
-// when shift < 31 (multipliers >= 1), otherwise |result| < 2^31 already.
+// requantize() on four lanes: 64-bit products, one shared shift.
+// shift >= 32 (real multipliers < 0.5, the usual case): floor(p / 2^S) = floor(floor(p / 2^32) /
+// 2^(S-32)), so the 64-bit shift becomes "take the high words" plus a native i32 shift; x86 has no
+// 64-bit arithmetic shift before AVX-512, which makes i64x2.shr_s several instructions.
+// shift < 32: the 64-bit shift, with saturation to int32 when shift < 31 (multipliers >= 1).
 inline v128_t requantize4(v128_t acc, v128_t multiplier, const RequantConsts& k) {
+  if (k.shift >= 32) {
+    const v128_t lo = wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(acc, multiplier), k.rounding);
+    const v128_t hi = wasm_i64x2_add(wasm_i64x2_extmul_high_i32x4(acc, multiplier), k.rounding);
+    return wasm_i32x4_shr(wasm_i32x4_shuffle(lo, hi, 1, 3, 5, 7), k.shift - 32);
+  }
   v128_t lo = wasm_i64x2_shr(
       wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(acc, multiplier), k.rounding), k.shift);
   v128_t hi = wasm_i64x2_shr(

@@ -90,7 +90,7 @@ Status Conv2DS8::run(const int8_t* x, size_t x_len, int8_t* y, size_t y_len, int
                          " bytes, needs " + std::to_string(workspace_));
   }
   if (depthwise_) {
-    dwconv_s8_c8__wasmsimd_mul16(g_, indirection_.data(), x, zero_.data(), dw_, output_, y);
+    dwconv_s8_c8__wasmsimd_dot16x2(g_, indirection_.data(), x, zero_.data(), dw_, output_, y);
     return Status::ok();
   }
   const size_t cin_g = g_.in_c / g_.groups, cout_g = g_.out_c / g_.groups;

@@ -3,7 +3,8 @@
 // activation clamp.
 //
 // Picks the kernel path once at creation:
-// - depthwise (groups == in_c == out_c): dwconv_s8_c8__wasmsimd_mul16 through an indirection table;
+// - depthwise (groups == in_c == out_c): dwconv_s8_c8__wasmsimd_dot16x2 through an indirection
+// table;
 // - pointwise (1x1, stride 1, no padding, one group): the input is the GEMM's A matrix as it is;
 // - otherwise: im2col (padding filled with the input zero point) into the workspace, then the GEMM,
 //   one group at a time.

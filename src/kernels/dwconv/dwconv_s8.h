@@ -20,25 +20,31 @@ namespace wi8 {
 void dwconv_s8_reference(const Conv2DGeometry& g, const int8_t* x, int32_t x_zero_point,
                          const int8_t* w, const int32_t* bias, const GemmS8Output& out, int8_t* y);
 
-// Weights widened to int16 and padded to a multiple of 8 channels, [taps][round_up(c, 8)], so the
-// kernel multiplies without extending them; -x_zero_point * sum_t w[t][c] is folded into the bias.
+// Weights widened to int16, channels padded to a multiple of 8, taps in pairs (an odd last tap is
+// paired with zero weights) and interleaved for i32x4.dot_i16x8_s: for tap pair p and channels
+// c..c+3 the 8 values are [w(2p, c), w(2p+1, c), w(2p, c+1), w(2p+1, c+1), ...]. One dot then does
+// two taps of four channels. -x_zero_point * sum_t w[t][c] is folded into the bias.
 struct PackedDwS8 {
   size_t channels = 0;
   size_t taps = 0;
-  std::vector<int16_t> weights;
-  std::vector<int32_t> bias;        // round_up(c, 8)
+  std::vector<int16_t> weights;  // [round_up(taps, 2) / 2][round_up(c, 8) / 4][4 channels][2 taps]
+  std::vector<int32_t> bias;     // round_up(c, 8)
   std::vector<int32_t> multiplier;  // round_up(c, 8)
+  size_t padded_channels() const { return bias.size(); }
+  int16_t weight(size_t t, size_t c) const {
+    return weights[(t / 2) * padded_channels() * 2 + (c / 4) * 8 + (c % 4) * 2 + t % 2];
+  }
 };
 
 PackedDwS8 pack_dwconv_s8(size_t channels, size_t taps, const int8_t* w, const int32_t* bias,
                           int32_t x_zero_point, const int32_t* multiplier);
 
-// 8 channels at a time, products by i32x4.extmul_i16x8 ("mul16"). Specialised (fully unrolled) for
-// 9 taps (3x3) and 25 taps (5x5), any stride / dilation; other kernels use the generic loop.
+// 8 channels at a time, two taps per i32x4.dot_i16x8_s ("dot16x2"). Specialised (fully unrolled)
+// for 9 taps (3x3) and 25 taps (5x5), any stride / dilation; other kernels use the generic loop.
 // `indirection` comes from conv_indirection(g); `zero` holds g.in_c copies of x_zero_point.
 // Native builds run a scalar loop over the same packed data.
-void dwconv_s8_c8__wasmsimd_mul16(const Conv2DGeometry& g, const int32_t* indirection,
-                                  const int8_t* x, const int8_t* zero, const PackedDwS8& w,
-                                  const GemmS8Output& out, int8_t* y);
+void dwconv_s8_c8__wasmsimd_dot16x2(const Conv2DGeometry& g, const int32_t* indirection,
+                                    const int8_t* x, const int8_t* zero, const PackedDwS8& w,
+                                    const GemmS8Output& out, int8_t* y);
 
 }  // namespace wi8

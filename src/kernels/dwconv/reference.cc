@@ -36,14 +36,16 @@ PackedDwS8 pack_dwconv_s8(size_t channels, size_t taps, const int8_t* w, const i
   p.channels = channels;
   p.taps = taps;
   const size_t cp = (channels + 7) / 8 * 8;
-  p.weights.assign(taps * cp, 0);
+  const size_t pairs = (taps + 1) / 2;
+  p.weights.assign(pairs * cp * 2, 0);
   p.bias.assign(cp, 0);
   p.multiplier.assign(cp, 0);
   for (size_t c = 0; c < channels; ++c) {
     uint32_t sum = 0;
     for (size_t t = 0; t < taps; ++t) {
-      p.weights[t * cp + c] = w[t * channels + c];
-      sum += static_cast<uint32_t>(static_cast<int32_t>(w[t * channels + c]));
+      const int8_t v = w[t * channels + c];
+      p.weights[(t / 2) * cp * 2 + (c / 4) * 8 + (c % 4) * 2 + t % 2] = v;
+      sum += static_cast<uint32_t>(static_cast<int32_t>(v));
     }
     const uint32_t b = bias ? static_cast<uint32_t>(bias[c]) : 0u;
     p.bias[c] = static_cast<int32_t>(b - static_cast<uint32_t>(x_zero_point) * sum);

@@ -33,13 +33,15 @@ void gemm_s8_reference(size_t M, size_t N, size_t K, const int8_t* x, size_t x_s
                        const GemmS8Output& out, int8_t* y, size_t y_stride);
 
 // Weights packed for microkernels with NR = 4 output channels and K blocks of 8 ("4c8"):
-// for each block of 4 channels, for each block of 8 k: 4 x 8 int8 (channel-major), zero padded.
+// for each block of 4 channels, for each block of 8 k: 4 x 8 values (channel-major), zero padded.
+// Stored widened to int16: i32x4.dot_i16x8_s takes int16 operands, and widening once at load saves
+// the kernel 6 of its 26 instructions per block (measured: bench/kernels_bench.cc).
 struct PackedGemmS8 {
   static constexpr size_t kNR = 4;
   static constexpr size_t kKR = 8;
   size_t n = 0;
   size_t k = 0;
-  std::vector<int8_t> weights;      // round_up(n, 4) * round_up(k, 8)
+  std::vector<int16_t> weights;     // round_up(n, 4) * round_up(k, 8)
   std::vector<int32_t> bias;        // round_up(n, 4): bias - x_zero_point * sum_k w
   std::vector<int32_t> multiplier;  // round_up(n, 4), padding channels 0
 };
@@ -47,11 +49,20 @@ struct PackedGemmS8 {
 PackedGemmS8 pack_gemm_s8_4c8(size_t N, size_t K, const int8_t* w, const int32_t* bias,
                               int32_t x_zero_point, const int32_t* multiplier);
 
-// Microkernel: 2 rows x 4 channels per tile, k in blocks of 8, i32x4.dot_i16x8_s (16-bit products
-// summed in pairs). out.multiplier is ignored: the packed multipliers are used.
+// Microkernels: MR rows x 4 channels per tile (MR = 2, 3, 4), k in blocks of 8,
+// i32x4.dot_i16x8_s (16-bit products summed in pairs). out.multiplier is ignored: the packed
+// multipliers are used.
+// x_padded: every row of x may be read up to round_up(K, 8) (the values there are ignored: the
+// padded weights are 0), which spares the kernel the K-tail copy; im2col rows are laid out so.
 // Native builds run a scalar loop over the same packed layout.
 void gemm_s8_2x4c8__wasmsimd_dot16x2(size_t M, const int8_t* x, size_t x_stride,
                                      const PackedGemmS8& w, const GemmS8Output& out, int8_t* y,
-                                     size_t y_stride);
+                                     size_t y_stride, bool x_padded = false);
+void gemm_s8_3x4c8__wasmsimd_dot16x2(size_t M, const int8_t* x, size_t x_stride,
+                                     const PackedGemmS8& w, const GemmS8Output& out, int8_t* y,
+                                     size_t y_stride, bool x_padded = false);
+void gemm_s8_4x4c8__wasmsimd_dot16x2(size_t M, const int8_t* x, size_t x_stride,
+                                     const PackedGemmS8& w, const GemmS8Output& out, int8_t* y,
+                                     size_t y_stride, bool x_padded = false);
 
 }  // namespace wi8

@@ -32,13 +32,13 @@ PackedGemmS8 pack_gemm_s8_4c8(size_t N, size_t K, const int8_t* w, const int32_t
   p.weights.assign(n_padded * k_padded, 0);
   p.bias.assign(n_padded, 0);
   p.multiplier.assign(n_padded, 0);
-  int8_t* dst = p.weights.data();
+  int16_t* dst = p.weights.data();
   for (size_t nb = 0; nb < n_padded; nb += NR) {
     for (size_t kb = 0; kb < k_padded; kb += KR) {
       for (size_t j = 0; j < NR; ++j) {
         for (size_t kk = 0; kk < KR; ++kk) {
           const size_t n = nb + j, k = kb + kk;
-          *dst++ = (n < N && k < K) ? w[n * K + k] : int8_t{0};
+          *dst++ = (n < N && k < K) ? w[n * K + k] : int16_t{0};
         }
       }
     }
