@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "kernels/gemm/gemm_s8.h"
 #include "quant/quant.h"
 #include "test_util.h"
@@ -15,8 +17,17 @@ struct Case {
   bool bias;
 };
 
-// Runs the packed microkernel and the reference on the same random problem; they must agree bit for
-// bit.
+using GemmFn = void (*)(size_t, const int8_t*, size_t, const PackedGemmS8&, const GemmS8Output&,
+                        int8_t*, size_t, bool);
+const struct {
+  const char* name;
+  GemmFn fn;
+} kVariants[] = {{"2x4c8", gemm_s8_2x4c8__wasmsimd_dot16x2},
+                 {"3x4c8", gemm_s8_3x4c8__wasmsimd_dot16x2},
+                 {"4x4c8", gemm_s8_4x4c8__wasmsimd_dot16x2}};
+
+// Runs every packed microkernel and the reference on the same random problem; they must agree bit
+// for bit.
 void check_case(const Case& c, test::Rng& rng, int x_lo = -128, int x_hi = 127, int w_lo = -127,
                 int w_hi = 127) {
   std::vector<int8_t> x = rng.int8s(c.M * c.K, x_lo, x_hi);
@@ -35,15 +46,29 @@ void check_case(const Case& c, test::Rng& rng, int x_lo = -128, int x_hi = 127, 
                     out, ref.data(), c.N);
   const PackedGemmS8 packed =
       pack_gemm_s8_4c8(c.N, c.K, w.data(), c.bias ? bias.data() : nullptr, c.x_zp, mult.data());
-  gemm_s8_2x4c8__wasmsimd_dot16x2(c.M, x.data(), c.K, packed, out, got.data(), c.N);
-  ASSERT_EQ(ref, got) << "M=" << c.M << " N=" << c.N << " K=" << c.K << " x_zp=" << c.x_zp
-                      << " y_zp=" << c.y_zp << " shift=" << c.shift;
+  // Rows padded to a multiple of 8 with garbage, for the x_padded mode.
+  const size_t stride = (c.K + 7) / 8 * 8;
+  std::vector<int8_t> xp = rng.int8s(c.M * stride);
+  for (size_t m = 0; m < c.M; ++m) std::copy_n(&x[m * c.K], c.K, &xp[m * stride]);
+  for (const auto& v : kVariants) {
+    for (bool padded : {false, true}) {
+      std::fill(got.begin(), got.end(), int8_t{99});
+      if (padded) {
+        v.fn(c.M, xp.data(), stride, packed, out, got.data(), c.N, true);
+      } else {
+        v.fn(c.M, x.data(), c.K, packed, out, got.data(), c.N, false);
+      }
+      ASSERT_EQ(ref, got) << v.name << (padded ? " padded" : "") << " M=" << c.M << " N=" << c.N
+                          << " K=" << c.K << " x_zp=" << c.x_zp << " y_zp=" << c.y_zp
+                          << " shift=" << c.shift;
+    }
+  }
 }
 
 TEST(GemmS8, MicrokernelIsBitExactWithReferenceOnEdgeSizes) {
   test::Rng rng(2024);
   // Every M, N, K around the 2x4c8 tile: not multiples of 2, 4 and 8 included.
-  for (size_t M = 1; M <= 5; ++M) {
+  for (size_t M = 1; M <= 9; ++M) {
     for (size_t N = 1; N <= 9; ++N) {
       for (size_t K = 1; K <= 25; ++K) {
         // Shifts around 31 cover both the plain and the saturating requantization paths.
