@@ -13,32 +13,18 @@
 #include <string>
 #include <vector>
 
+#include "bindings/js_util.h"
 #include "kernels/quantize/quantize.h"
 #include "ops/fully_connected.h"
 #include "quant/quant.h"
 
 using emscripten::val;
+using wi8::js::copy_from_js;
+using wi8::js::copy_to_js;
+using wi8::js::js_length;
+using wi8::js::length_error;
 
 namespace {
-
-size_t js_length(const val& array) { return array["length"].as<size_t>(); }
-
-template <class T>
-void copy_from_js(const val& src, std::vector<T>* dst) {
-  dst->resize(js_length(src));
-  // No allocation happens between taking the view and using it, so the heap cannot move under it.
-  val(emscripten::typed_memory_view(dst->size(), dst->data())).template call<void>("set", src);
-}
-
-template <class T>
-void copy_to_js(const T* src, size_t n, const val& dst) {
-  dst.call<void>("set", val(emscripten::typed_memory_view(n, src)));
-}
-
-std::string length_error(const char* fn, const char* what, size_t got, size_t expected) {
-  return std::string(fn) + ": " + what + " has " + std::to_string(got) + " values, expected " +
-         std::to_string(expected);
-}
 
 // quantize / dequantize: validate the parameters, copy in, run the SIMD kernel, copy out.
 template <class In, class Out>

@@ -18,7 +18,7 @@ export function lint({ fix = false } = {}) {
   const cpp = ['src', 'bindings', 'tests/cpp'].flatMap((d) => walk(join(ROOT, d), ['.h', '.cc']));
   const args = fix ? ['-i', ...cpp] : ['--dry-run', '--Werror', ...cpp];
   run('clang-format', args, { quiet: true });
-  const js = ['web', 'tools', 'tests/js', 'tests/browser', 'demo'].flatMap((d) =>
+  const js = ['web', 'tools', 'tests/js', 'tests/browser', 'demo', 'bench'].flatMap((d) =>
     walk(join(ROOT, d), ['.js', '.mjs']),
   );
   for (const f of js) run(process.execPath, ['--check', f], { quiet: true });

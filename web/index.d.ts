@@ -83,3 +83,55 @@ export declare class FullyConnected {
   /** Frees the layer's wasm memory; using it afterwards throws. */
   dispose(): void;
 }
+
+export interface Conv2DOptionsCommon {
+  /** NHWC input shape [batch, height, width, channels]. */
+  inputShape: [number, number, number, number];
+  outChannels: number;
+  /** [kernelHeight, kernelWidth]. */
+  kernel: [number, number];
+  /** Default [1, 1]. */
+  strides?: [number, number];
+  /** Default [1, 1]. */
+  dilations?: [number, number];
+  /** [top, left, bottom, right], 'same' (SAME_UPPER) or 'valid' (default). */
+  pads?: [number, number, number, number] | 'same' | 'valid';
+  /** Default 1; depthwise when groups == input channels == outChannels. */
+  groups?: number;
+  input: QuantParams;
+  output: QuantParams;
+  activation?: Activation;
+}
+
+export interface Conv2DFloatOptions extends Conv2DOptionsCommon {
+  /** OHWI: [outChannels][kernelH][kernelW][inChannels / groups]. */
+  weights: Float32Array;
+  bias?: Float32Array | null;
+}
+
+export interface Conv2DQuantizedOptions extends Conv2DOptionsCommon {
+  /** OHWI int8 in [-127, 127]. */
+  weights: Int8Array;
+  weightScales: Float32Array;
+  /** int32, scale input.scale * weightScales[c]. */
+  bias?: Int32Array | null;
+}
+
+/** An int8 2-D convolution (NHWC), incl. grouped and depthwise. */
+export declare class Conv2D {
+  private constructor();
+  static fromFloat(options: Conv2DFloatOptions): Conv2D;
+  static fromQuantized(options: Conv2DQuantizedOptions): Conv2D;
+  readonly inputShape: [number, number, number, number];
+  readonly outputShape: [number, number, number, number];
+  readonly depthwise: boolean;
+  readonly input: QuantParams;
+  readonly output: QuantParams;
+  readonly outputRange: { qmin: number; qmax: number };
+  readonly weightScales: Float32Array;
+  /** int8 NHWC input -> int8 NHWC output. */
+  run(input: Int8Array): Int8Array;
+  /** quantize(input) -> run -> dequantize. */
+  runFloat(input: Float32Array): Float32Array;
+  dispose(): void;
+}

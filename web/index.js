@@ -163,100 +163,45 @@ function activationRange(activation, where) {
   return fail(`${where} must be 'none', 'relu', 'relu6' or {min, max}, got ${String(activation)}`);
 }
 
-// Frees the wasm-side object if a FullyConnected is garbage collected without dispose().
+// Frees the wasm-side object if a layer is garbage collected without dispose().
 const finalizer =
   typeof FinalizationRegistry === 'function' ? new FinalizationRegistry((op) => op.delete()) : null;
 
-/**
- * An int8 fully-connected layer: y = act(x W^T + b), with per-output-channel symmetric int8 weights,
- * int32 bias, asymmetric int8 input/output and fixed-point requantization. Create it with
- * FullyConnected.fromFloat() or FullyConnected.fromQuantized(); call dispose() when done.
- */
-export class FullyConnected {
+const CONSTRUCT = Symbol('construct');
+
+// Creates the wasm-side op of class `cls`, calls its init method; on error frees it and throws.
+function createOp(cls, init, args) {
+  const op = new (wasmModule()[cls])();
+  const err = op[init](...args);
+  if (err) {
+    op.delete();
+    fail(err);
+  }
+  return op;
+}
+
+/** What every int8 layer shares: its wasm-side op, quantization parameters, dispose(). */
+class Int8Layer {
   #op;
   #weightScales;
 
-  constructor(token, op, opts) {
-    if (token !== CONSTRUCT) fail('FullyConnected: use FullyConnected.fromFloat() or fromQuantized()');
+  constructor(token, op, name, { input, output, channels }) {
+    if (token !== CONSTRUCT) fail(`${name}: use ${name}.fromFloat() or ${name}.fromQuantized()`);
     this.#op = op;
-    this.inFeatures = opts.inFeatures;
-    this.outFeatures = opts.outFeatures;
-    this.input = { scale: opts.input.scale, zeroPoint: opts.input.zeroPoint };
-    this.output = { scale: opts.output.scale, zeroPoint: opts.output.zeroPoint };
-    this.#weightScales = new Float32Array(opts.outFeatures);
+    this.name = name;
+    /** Quantization parameters of the int8 input and output. */
+    this.input = { scale: input.scale, zeroPoint: input.zeroPoint };
+    this.output = { scale: output.scale, zeroPoint: output.zeroPoint };
+    this.#weightScales = new Float32Array(channels);
     op.weightScales(this.#weightScales);
     /** The fused activation as int8 bounds in the output's quantized domain. */
     this.outputRange = { qmin: op.qmin(), qmax: op.qmax() };
     finalizer?.register(this, op, this);
   }
 
-  /**
-   * Quantizes float weights ([outFeatures x inFeatures], row-major) per output channel and the
-   * float bias to int32. `input` and `output` are the int8 quantization parameters of x and y.
-   */
-  static fromFloat({ weights, bias, inFeatures, outFeatures, input, output, activation } = {}) {
-    const where = 'FullyConnected.fromFloat';
-    checkCount(inFeatures, `${where}: inFeatures`);
-    checkCount(outFeatures, `${where}: outFeatures`);
-    checkArray(weights, Float32Array, `${where}: weights`);
-    if (bias !== undefined && bias !== null) checkArray(bias, Float32Array, `${where}: bias`);
-    checkQuantParams(input, `${where}: input`);
-    checkQuantParams(output, `${where}: output`);
-    const [amin, amax] = activationRange(activation, `${where}: activation`);
-    const op = new (wasmModule().FullyConnected)();
-    const err = op.initFromFloat(weights, bias ?? null, inFeatures, outFeatures, input.scale,
-      input.zeroPoint, output.scale, output.zeroPoint, amin, amax);
-    if (err) {
-      op.delete();
-      fail(err);
-    }
-    return new FullyConnected(CONSTRUCT, op, { inFeatures, outFeatures, input, output });
-  }
-
-  /**
-   * From already-quantized weights: int8 [outFeatures x inFeatures] in [-127, 127], weightScales
-   * [outFeatures], and optional int32 bias with scale input.scale * weightScales[c].
-   */
-  static fromQuantized({ weights, weightScales, bias, inFeatures, outFeatures, input, output, activation } = {}) {
-    const where = 'FullyConnected.fromQuantized';
-    checkCount(inFeatures, `${where}: inFeatures`);
-    checkCount(outFeatures, `${where}: outFeatures`);
-    checkArray(weights, Int8Array, `${where}: weights`);
-    checkArray(weightScales, Float32Array, `${where}: weightScales`);
-    if (bias !== undefined && bias !== null) checkArray(bias, Int32Array, `${where}: bias`);
-    checkQuantParams(input, `${where}: input`);
-    checkQuantParams(output, `${where}: output`);
-    const [amin, amax] = activationRange(activation, `${where}: activation`);
-    const op = new (wasmModule().FullyConnected)();
-    const err = op.initQuantized(weights, weightScales, bias ?? null, inFeatures, outFeatures,
-      input.scale, input.zeroPoint, output.scale, output.zeroPoint, amin, amax);
-    if (err) {
-      op.delete();
-      fail(err);
-    }
-    return new FullyConnected(CONSTRUCT, op, { inFeatures, outFeatures, input, output });
-  }
-
   /** Per-output-channel weight scales (a copy). */
   get weightScales() {
     return this.#weightScales.slice();
-  }
-
-  /** Runs the layer on `batch` rows of int8 input ([batch x inFeatures]); returns [batch x outFeatures]. */
-  run(input, batch = 1) {
-    const op = this.#live('run');
-    checkArray(input, Int8Array, 'FullyConnected.run: input');
-    checkCount(batch, 'FullyConnected.run: batch');
-    const out = new Int8Array(batch * this.outFeatures);
-    check(op.run(input, out, batch));
-    return out;
-  }
-
-  /** Convenience: quantize float input with `input` params, run, dequantize with `output` params. */
-  runFloat(input, batch = 1) {
-    this.#live('runFloat');
-    checkArray(input, Float32Array, 'FullyConnected.runFloat: input');
-    return dequantize(this.run(quantize(input, this.input), batch), this.output);
   }
 
   /** Frees the wasm memory of this layer. Using it afterwards throws. */
@@ -267,10 +212,179 @@ export class FullyConnected {
     this.#op = null;
   }
 
-  #live(method) {
-    if (!this.#op) fail(`FullyConnected.${method}: this layer was disposed`);
+  /** The wasm op, or a clear error if the layer was disposed. */
+  live(method) {
+    if (!this.#op) fail(`${this.name}.${method}: this layer was disposed`);
     return this.#op;
+  }
+
+  /** Convenience: quantize float input with `input` params, run, dequantize with `output` params. */
+  runFloat(input, ...args) {
+    this.live('runFloat');
+    checkArray(input, Float32Array, `${this.name}.runFloat: input`);
+    return dequantize(this.run(quantize(input, this.input), ...args), this.output);
   }
 }
 
-const CONSTRUCT = Symbol('FullyConnected');
+function checkLayerCommon(where, { bias, input, output, activation }, BiasType) {
+  if (bias !== undefined && bias !== null) checkArray(bias, BiasType, `${where}: bias`);
+  checkQuantParams(input, `${where}: input`);
+  checkQuantParams(output, `${where}: output`);
+  return activationRange(activation, `${where}: activation`);
+}
+
+/**
+ * An int8 fully-connected layer: y = act(x W^T + b), with per-output-channel symmetric int8 weights,
+ * int32 bias, asymmetric int8 input/output and fixed-point requantization. Create it with
+ * FullyConnected.fromFloat() or FullyConnected.fromQuantized(); call dispose() when done.
+ */
+export class FullyConnected extends Int8Layer {
+  constructor(token, op, opts) {
+    super(token, op, 'FullyConnected', { ...opts, channels: opts.outFeatures });
+    this.inFeatures = opts.inFeatures;
+    this.outFeatures = opts.outFeatures;
+  }
+
+  /**
+   * Quantizes float weights ([outFeatures x inFeatures], row-major) per output channel and the
+   * float bias to int32. `input` and `output` are the int8 quantization parameters of x and y.
+   */
+  static fromFloat(opts = {}) {
+    const where = 'FullyConnected.fromFloat';
+    const { weights, bias, inFeatures, outFeatures, input, output } = opts;
+    checkCount(inFeatures, `${where}: inFeatures`);
+    checkCount(outFeatures, `${where}: outFeatures`);
+    checkArray(weights, Float32Array, `${where}: weights`);
+    const [amin, amax] = checkLayerCommon(where, opts, Float32Array);
+    const op = createOp('FullyConnected', 'initFromFloat', [weights, bias ?? null, inFeatures,
+      outFeatures, input.scale, input.zeroPoint, output.scale, output.zeroPoint, amin, amax]);
+    return new FullyConnected(CONSTRUCT, op, opts);
+  }
+
+  /**
+   * From already-quantized weights: int8 [outFeatures x inFeatures] in [-127, 127], weightScales
+   * [outFeatures], and optional int32 bias with scale input.scale * weightScales[c].
+   */
+  static fromQuantized(opts = {}) {
+    const where = 'FullyConnected.fromQuantized';
+    const { weights, weightScales, bias, inFeatures, outFeatures, input, output } = opts;
+    checkCount(inFeatures, `${where}: inFeatures`);
+    checkCount(outFeatures, `${where}: outFeatures`);
+    checkArray(weights, Int8Array, `${where}: weights`);
+    checkArray(weightScales, Float32Array, `${where}: weightScales`);
+    const [amin, amax] = checkLayerCommon(where, opts, Int32Array);
+    const op = createOp('FullyConnected', 'initQuantized', [weights, weightScales, bias ?? null,
+      inFeatures, outFeatures, input.scale, input.zeroPoint, output.scale, output.zeroPoint, amin,
+      amax]);
+    return new FullyConnected(CONSTRUCT, op, opts);
+  }
+
+  /** Runs the layer on `batch` rows of int8 input ([batch x inFeatures]); returns [batch x outFeatures]. */
+  run(input, batch = 1) {
+    const op = this.live('run');
+    checkArray(input, Int8Array, 'FullyConnected.run: input');
+    checkCount(batch, 'FullyConnected.run: batch');
+    const out = new Int8Array(batch * this.outFeatures);
+    check(op.run(input, out, batch));
+    return out;
+  }
+}
+
+function checkPair(value, where, def, min) {
+  const v = value ?? def;
+  if (!Array.isArray(v) || v.length !== 2) fail(`${where} must be [height, width], got ${String(value)}`);
+  v.forEach((x, i) => checkCount(x, `${where}[${i}]`, min));
+  return v;
+}
+
+// SAME_UPPER padding of one axis (the extra pixel at the end), as TensorFlow and ONNX define it.
+function samePad(size, k, stride, dilation) {
+  const out = Math.ceil(size / stride);
+  const total = Math.max(0, (out - 1) * stride + (k - 1) * dilation + 1 - size);
+  return [Math.floor(total / 2), total - Math.floor(total / 2)];
+}
+
+// The geometry object the bindings read, from the user's options (NHWC input shape).
+function convGeometry(where, { inputShape, outChannels, kernel, strides, dilations, pads, groups }) {
+  if (!Array.isArray(inputShape) || inputShape.length !== 4) {
+    fail(`${where}: inputShape must be [batch, height, width, channels] (NHWC), got ${String(inputShape)}`);
+  }
+  inputShape.forEach((d, i) => checkCount(d, `${where}: inputShape[${i}]`));
+  checkCount(outChannels, `${where}: outChannels`);
+  const [kh, kw] = checkPair(kernel, `${where}: kernel`);
+  const [sh, sw] = checkPair(strides, `${where}: strides`, [1, 1]);
+  const [dh, dw] = checkPair(dilations, `${where}: dilations`, [1, 1]);
+  const g = groups ?? 1;
+  checkCount(g, `${where}: groups`);
+  const [n, h, w, c] = inputShape;
+  let p;
+  if (pads === undefined || pads === 'valid') p = [0, 0, 0, 0];
+  else if (pads === 'same') {
+    const [t, b] = samePad(h, kh, sh, dh);
+    const [l, r] = samePad(w, kw, sw, dw);
+    p = [t, l, b, r];
+  } else if (Array.isArray(pads) && pads.length === 4) {
+    pads.forEach((x, i) => checkCount(x, `${where}: pads[${i}]`, 0));
+    p = pads;
+  } else {
+    fail(`${where}: pads must be [top, left, bottom, right], 'same' or 'valid', got ${String(pads)}`);
+  }
+  return {
+    batch: n, inH: h, inW: w, inC: c, outC: outChannels, kernelH: kh, kernelW: kw, strideH: sh,
+    strideW: sw, dilationH: dh, dilationW: dw, padTop: p[0], padLeft: p[1], padBottom: p[2],
+    padRight: p[3], groups: g,
+  };
+}
+
+/**
+ * An int8 2-D convolution, NHWC: any kernel size, stride, dilation, padding and groups (depthwise
+ * when groups == input channels == outChannels), per-output-channel symmetric int8 weights in OHWI
+ * layout ([outChannels][kernelH][kernelW][inChannels / groups]), int32 bias, fused activation.
+ */
+export class Conv2D extends Int8Layer {
+  constructor(token, op, opts, geometry) {
+    super(token, op, 'Conv2D', { ...opts, channels: geometry.outC });
+    this.inputShape = [geometry.batch, geometry.inH, geometry.inW, geometry.inC];
+    this.outputShape = [geometry.batch, op.outH(), op.outW(), geometry.outC];
+    this.depthwise = op.isDepthwise();
+  }
+
+  /**
+   * Options: inputShape [N, H, W, C], outChannels, kernel [kh, kw], strides [sh, sw] = [1, 1],
+   * dilations = [1, 1], pads [top, left, bottom, right] | 'same' | 'valid' (default), groups = 1,
+   * weights (Float32Array, OHWI), bias (Float32Array, optional), input / output {scale, zeroPoint},
+   * activation.
+   */
+  static fromFloat(opts = {}) {
+    const where = 'Conv2D.fromFloat';
+    const g = convGeometry(where, opts);
+    checkArray(opts.weights, Float32Array, `${where}: weights`);
+    const [amin, amax] = checkLayerCommon(where, opts, Float32Array);
+    const { input, output } = opts;
+    const op = createOp('Conv2D', 'initFromFloat', [g, opts.weights, opts.bias ?? null,
+      input.scale, input.zeroPoint, output.scale, output.zeroPoint, amin, amax]);
+    return new Conv2D(CONSTRUCT, op, opts, g);
+  }
+
+  /** As fromFloat, with int8 weights (OHWI, [-127, 127]), weightScales and an int32 bias. */
+  static fromQuantized(opts = {}) {
+    const where = 'Conv2D.fromQuantized';
+    const g = convGeometry(where, opts);
+    checkArray(opts.weights, Int8Array, `${where}: weights`);
+    checkArray(opts.weightScales, Float32Array, `${where}: weightScales`);
+    const [amin, amax] = checkLayerCommon(where, opts, Int32Array);
+    const { input, output } = opts;
+    const op = createOp('Conv2D', 'initQuantized', [g, opts.weights, opts.weightScales,
+      opts.bias ?? null, input.scale, input.zeroPoint, output.scale, output.zeroPoint, amin, amax]);
+    return new Conv2D(CONSTRUCT, op, opts, g);
+  }
+
+  /** int8 NHWC input of inputShape -> int8 NHWC output of outputShape. */
+  run(input) {
+    const op = this.live('run');
+    checkArray(input, Int8Array, 'Conv2D.run: input');
+    const out = new Int8Array(this.outputShape.reduce((a, b) => a * b, 1));
+    check(op.run(input, out));
+    return out;
+  }
+}

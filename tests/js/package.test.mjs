@@ -73,7 +73,7 @@ test('the TypeScript declarations type-check a usage example', () => {
     const example = join(work, 'example.mts');
     writeFileSync(
       example,
-      `import { init, FullyConnected, chooseQuantParams, quantize, dequantize, QuantParams } from ${JSON.stringify(join(ROOT, 'web', 'index.js'))};
+      `import { init, Conv2D, FullyConnected, chooseQuantParams, quantize, dequantize, QuantParams } from ${JSON.stringify(join(ROOT, 'web', 'index.js'))};
        async function main(): Promise<number> {
          await init();
          const p: QuantParams = chooseQuantParams(-1, 1);
@@ -81,7 +81,10 @@ test('the TypeScript declarations type-check a usage example', () => {
          const y: Int8Array = fc.run(quantize(new Float32Array(2), p));
          const f: Float32Array = dequantize(y, fc.output);
          fc.dispose();
-         return f[0] + fc.outputRange.qmin;
+         const conv = Conv2D.fromFloat({ inputShape: [1, 4, 4, 2], outChannels: 2, kernel: [3, 3], pads: 'same', weights: new Float32Array(36), input: p, output: p });
+         const shape: [number, number, number, number] = conv.outputShape;
+         conv.dispose();
+         return f[0] + fc.outputRange.qmin + shape[3];
        }
        void main();
        // @ts-expect-error: the weights must be a Float32Array
