@@ -8,7 +8,11 @@ namespace wi8 {
 
 namespace {
 constexpr const char* kOp = "Conv2D";
+// im2col rows are padded to the GEMM's K block, so the microkernel never handles a K tail.
+size_t im2col_row(size_t patch) {
+  return (patch + PackedGemmS8::kKR - 1) / PackedGemmS8::kKR * PackedGemmS8::kKR;
 }
+}  // namespace
 
 Status Conv2DS8::create(const Conv2DS8Params& params, const int8_t* w, const float* weight_scales,
                         const int32_t* bias, std::unique_ptr<Conv2DS8>* out) {
@@ -56,7 +60,7 @@ Status Conv2DS8::create(const Conv2DS8Params& params, const int8_t* w, const flo
           cout_g, patch, w + grp * cout_g * patch, bias ? bias + grp * cout_g : nullptr,
           params.input.zero_point, rq.multiplier.data() + grp * cout_g));
     }
-    op->workspace_ = g.is_pointwise() ? 0 : g.out_pixels() * patch;
+    op->workspace_ = g.is_pointwise() ? 0 : g.out_pixels() * im2col_row(patch);
   }
   *out = std::move(op);
   return Status::ok();
@@ -99,13 +103,16 @@ Status Conv2DS8::run(const int8_t* x, size_t x_len, int8_t* y, size_t y_len, int
     const int8_t* image = x + b * g_.in_image();
     int8_t* out_image = y + b * g_.out_image();
     for (size_t grp = 0; grp < g_.groups; ++grp) {
-      const int8_t* a = image;
-      if (!g_.is_pointwise()) {
-        im2col_nhwc(g_, grp, image, static_cast<int8_t>(input_.zero_point), workspace);
-        a = workspace;
+      int8_t* y_group = out_image + grp * cout_g;
+      if (g_.is_pointwise()) {
+        gemm_s8_2x4c8__wasmsimd_dot16x2(g_.out_pixels(), image, patch, packed_[grp], output_,
+                                        y_group, g_.out_c);
+      } else {
+        const size_t row = im2col_row(patch);
+        im2col_nhwc(g_, grp, image, static_cast<int8_t>(input_.zero_point), workspace, row);
+        gemm_s8_2x4c8__wasmsimd_dot16x2(g_.out_pixels(), workspace, row, packed_[grp], output_,
+                                        y_group, g_.out_c, /*x_padded=*/true);
       }
-      gemm_s8_2x4c8__wasmsimd_dot16x2(g_.out_pixels(), a, patch, packed_[grp], output_,
-                                      out_image + grp * cout_g, g_.out_c);
     }
   }
   return Status::ok();

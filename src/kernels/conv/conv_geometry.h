@@ -11,6 +11,12 @@
 #include <cstring>
 #include <vector>
 
+#if defined(__clang__)
+#define WI8_NO_VECTORIZE _Pragma("clang loop vectorize(disable)")
+#else
+#define WI8_NO_VECTORIZE
+#endif
+
 namespace wi8 {
 
 struct Conv2DGeometry {
@@ -54,23 +60,55 @@ inline int64_t conv_tap_offset(const Conv2DGeometry& g, size_t oh, size_t ow, si
 
 // im2col for one image and one group: row p (output pixel) holds the patch [kh][kw][c] of the
 // group's cin_g channels, padding filled with pad_value (the input zero point for int8, 0 for
-// float).
+// float). Rows are row_stride >= patch elements apart; the gap is filled with pad_value too (the
+// GEMM may read it; its weights there are 0).
 template <class T>
-void im2col_nhwc(const Conv2DGeometry& g, size_t group, const T* x, T pad_value, T* out) {
+void im2col_nhwc(const Conv2DGeometry& g, size_t group, const T* x, T pad_value, T* out,
+                 size_t row_stride) {
   const size_t cin_g = g.in_c / g.groups;
+  const size_t patch = g.taps() * cin_g;
+  const int64_t in_h = static_cast<int64_t>(g.in_h), in_w = static_cast<int64_t>(g.in_w);
+  // The loops below stay scalar: vectorized with their run-time checks they were slower for the
+  // short runs of first-layer convs.
+  auto fill = [pad_value](T* dst, size_t n) {
+    WI8_NO_VECTORIZE
+    for (size_t i = 0; i < n; ++i) dst[i] = pad_value;
+  };
+  // Small channel counts (the first conv of a network: 1 or 3) are copied inline: a memcpy call
+  // per 3 bytes costs more than the copy.
+  auto copy = [cin_g](T* dst, const T* src) {
+    if (cin_g < 16) {
+      WI8_NO_VECTORIZE
+      for (size_t i = 0; i < cin_g; ++i) dst[i] = src[i];
+    } else {
+      std::memcpy(dst, src, cin_g * sizeof(T));
+    }
+  };
   for (size_t oh = 0; oh < g.out_h; ++oh) {
     for (size_t ow = 0; ow < g.out_w; ++ow) {
+      T* row = out + (oh * g.out_w + ow) * row_stride;
+      T* dst = row;
       for (size_t kh = 0; kh < g.kernel_h; ++kh) {
+        const int64_t ih = static_cast<int64_t>(oh * g.stride_h + kh * g.dilation_h) -
+                           static_cast<int64_t>(g.pad_top);
+        if (ih < 0 || ih >= in_h) {
+          fill(dst, g.kernel_w * cin_g);
+          dst += g.kernel_w * cin_g;
+          continue;
+        }
+        const T* x_row = x + static_cast<size_t>(ih) * g.in_w * g.in_c + group * cin_g;
         for (size_t kw = 0; kw < g.kernel_w; ++kw) {
-          const int64_t off = conv_tap_offset(g, oh, ow, kh, kw);
-          if (off < 0) {
-            for (size_t c = 0; c < cin_g; ++c) out[c] = pad_value;
+          const int64_t iw = static_cast<int64_t>(ow * g.stride_w + kw * g.dilation_w) -
+                             static_cast<int64_t>(g.pad_left);
+          if (iw < 0 || iw >= in_w) {
+            fill(dst, cin_g);
           } else {
-            std::memcpy(out, x + off + group * cin_g, cin_g * sizeof(T));
+            copy(dst, x_row + static_cast<size_t>(iw) * g.in_c);
           }
-          out += cin_g;
+          dst += cin_g;
         }
       }
+      fill(dst, row_stride - patch);
     }
   }
 }
