@@ -110,6 +110,30 @@ Status compute_requantization(const double* real, size_t n, Requantization* out)
   return Status::ok();
 }
 
+Status compute_rescale(const double* real, size_t n, Rescale* out) {
+  if (n < 1 || n > 2) return Status::error("rescale takes 1 or 2 inputs");
+  double max_real = 0.0;
+  for (size_t i = 0; i < n; ++i) {
+    if (!std::isfinite(real[i]) || real[i] < 0.0 || real[i] >= 1048576.0) {
+      return Status::error("rescale multiplier of input " + std::to_string(i) +
+                           " must be in [0, 2^20), got " + num(real[i]));
+    }
+    max_real = std::max(max_real, real[i]);
+  }
+  *out = Rescale();
+  if (max_real == 0.0) return Status::ok();
+  int exponent = 0;
+  std::frexp(max_real, &exponent);  // max_real = f * 2^exponent, f in [0.5, 1)
+  int shift = 21 - exponent;        // round(max_real * 2^shift) in [2^20, 2^21]
+  if (std::nearbyint(std::ldexp(max_real, shift)) >= 2097152.0) --shift;
+  shift = std::max(1, std::min(shift, 31));
+  out->shift = shift;
+  for (size_t i = 0; i < n; ++i) {
+    out->multiplier[i] = static_cast<int32_t>(std::nearbyint(std::ldexp(real[i], shift)));
+  }
+  return Status::ok();
+}
+
 Status quantized_activation_range(const Activation& act, const QuantParams& out, int8_t* qmin,
                                   int8_t* qmax) {
   if (std::isnan(act.min) || std::isnan(act.max) || act.min > act.max) {

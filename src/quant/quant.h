@@ -116,6 +116,28 @@ inline int8_t requantize_to_int8(int32_t acc, int32_t multiplier, int shift, int
   return static_cast<int8_t>(v < qmin ? qmin : (v > qmax ? qmax : v));
 }
 
+// Rescaling of one or two int8 inputs to an output scale (Add, Concat, Requantize):
+//   q_out = clamp(zero_point_out + floor((sum_i M_i * (q_i - zero_point_i) + 2^(S-1)) / 2^S))
+// M_i = round(real_i * 2^S) with one shift S chosen so that the largest M_i is in [2^20, 2^21):
+// then |M_i * (q_i - zp_i)| < 2^29, and the sum of two plus the rounding term stays below 2^31, so
+// the whole computation is exact in int32 (the SIMD kernels use i32x4 multiplies, not i64).
+// 20 significant bits put the multiplier error below 2^-12 of an output step.
+struct Rescale {
+  int32_t multiplier[2] = {0, 0};
+  int shift = 1;
+};
+
+// real[i] = input_scale[i] / output_scale, each finite, >= 0 and < 2^20; n is 1 or 2.
+Status compute_rescale(const double* real, size_t n, Rescale* out);
+
+// The rescale rule for two inputs (d_i = q_i - zero_point_i); use d1 = 0 for one input.
+inline int8_t rescale_to_int8(int32_t d0, int32_t d1, const Rescale& r, int32_t zero_point,
+                              int8_t qmin, int8_t qmax) {
+  const int32_t sum = r.multiplier[0] * d0 + r.multiplier[1] * d1 + (int32_t{1} << (r.shift - 1));
+  const int32_t v = (sum >> r.shift) + zero_point;  // arithmetic shift: floor
+  return static_cast<int8_t>(v < qmin ? qmin : (v > qmax ? qmax : v));
+}
+
 // A fused activation as a clamp of the real output to [min, max]. ReLU is [0, +inf), ReLU6 [0, 6].
 struct Activation {
   float min = -std::numeric_limits<float>::infinity();
