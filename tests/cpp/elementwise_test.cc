@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "ops/elementwise.h"
+#include "ops/quantize.h"
 #include "test_util.h"
 
 namespace wi8 {
@@ -161,6 +162,35 @@ TEST(BinaryOps, ErrorsNameTheProblem) {
   EXPECT_EQ(op->run(a, 3, b, 2, y, 4).message(), "Add: input A has 3 values, expected 4");
   EXPECT_EQ(op->run(a, 4, b, 2, y, 5).message(), "Add: output has room for 5 values, expected 4");
   EXPECT_TRUE(op->run(a, 4, b, 2, y, 4).is_ok());
+}
+
+}  // namespace
+}  // namespace wi8
+
+namespace wi8 {
+namespace {
+
+TEST(QuantizeOps, RequantizeIsWithinHalfAStepAndOpsCheckLengths) {
+  test::Rng rng(31);
+  const QuantParams in{0.037f, 12}, out{0.011f, -40};
+  Requantize rq;
+  ASSERT_TRUE(Requantize::create(in, out, &rq).is_ok());
+  std::vector<int8_t> x = rng.int8s(100), y(100);
+  ASSERT_TRUE(rq.run(x.data(), 100, y.data(), 100).is_ok());
+  for (size_t i = 0; i < 100; ++i) {
+    const double real = dequantize_value(x[i], in.scale, in.zero_point);
+    const double want = std::min(127.0, std::max(-128.0, real / out.scale + out.zero_point));
+    ASSERT_LE(std::fabs(y[i] - want), 0.5 + 1e-3);
+  }
+  EXPECT_EQ(rq.run(x.data(), 100, y.data(), 99).message(),
+            "Requantize: output has room for 99 values, input has 100");
+  std::vector<float> f(100);
+  EXPECT_EQ(dequantize_tensor(x.data(), 100, {0.0f, 0}, f.data(), 100).message(),
+            "DequantizeLinear: scale must be a finite number > 0, got 0");
+  ASSERT_TRUE(dequantize_tensor(x.data(), 100, in, f.data(), 100).is_ok());
+  std::vector<int8_t> back(100);
+  ASSERT_TRUE(quantize_tensor(f.data(), 100, in, back.data(), 100).is_ok());
+  EXPECT_EQ(back, x);
 }
 
 }  // namespace
