@@ -76,14 +76,17 @@ void im2col_nhwc(const Conv2DGeometry& g, size_t group, const T* x, T pad_value,
   };
   // Small channel counts (the first conv of a network: 1 or 3) are copied inline: a memcpy call
   // per 3 bytes costs more than the copy.
-  auto copy = [cin_g](T* dst, const T* src) {
-    if (cin_g < 16) {
+  auto copy = [](T* dst, const T* src, size_t n) {
+    if (n < 16) {
       WI8_NO_VECTORIZE
-      for (size_t i = 0; i < cin_g; ++i) dst[i] = src[i];
+      for (size_t i = 0; i < n; ++i) dst[i] = src[i];
     } else {
-      std::memcpy(dst, src, cin_g * sizeof(T));
+      std::memcpy(dst, src, n * sizeof(T));
     }
   };
+  // With one group and no horizontal dilation, a kernel row's taps are one contiguous input run.
+  const bool contiguous_taps = g.groups == 1 && g.dilation_w == 1;
+  const size_t run = g.kernel_w * cin_g;
   for (size_t oh = 0; oh < g.out_h; ++oh) {
     for (size_t ow = 0; ow < g.out_w; ++ow) {
       T* row = out + (oh * g.out_w + ow) * row_stride;
@@ -97,13 +100,20 @@ void im2col_nhwc(const Conv2DGeometry& g, size_t group, const T* x, T pad_value,
           continue;
         }
         const T* x_row = x + static_cast<size_t>(ih) * g.in_w * g.in_c + group * cin_g;
+        const int64_t iw0 =
+            static_cast<int64_t>(ow * g.stride_w) - static_cast<int64_t>(g.pad_left);
+        if (contiguous_taps && iw0 >= 0 && iw0 + static_cast<int64_t>(g.kernel_w) <= in_w) {
+          copy(dst, x_row + static_cast<size_t>(iw0) * g.in_c, run);
+          dst += run;
+          continue;
+        }
         for (size_t kw = 0; kw < g.kernel_w; ++kw) {
           const int64_t iw = static_cast<int64_t>(ow * g.stride_w + kw * g.dilation_w) -
                              static_cast<int64_t>(g.pad_left);
           if (iw < 0 || iw >= in_w) {
             fill(dst, cin_g);
           } else {
-            copy(dst, x_row + static_cast<size_t>(iw) * g.in_c);
+            copy(dst, x_row + static_cast<size_t>(iw) * g.in_c, cin_g);
           }
           dst += cin_g;
         }
