@@ -10,9 +10,13 @@
 #include <random>
 #include <vector>
 
+#include "kernels/dwconv/dwconv_f32.h"
+#include "kernels/gemm/gemm_f32.h"
 #include "kernels/gemm/gemm_s8.h"
 #include "ops/conv2d.h"
+#include "ops/conv2d_f32.h"
 #include "ops/fully_connected.h"
+#include "ops/fully_connected_f32.h"
 
 namespace {
 
@@ -98,6 +102,101 @@ void bench_gemm(size_t M, size_t N, size_t K) {
   }
 }
 
+// ---- fp32: the same shapes through the fp32 kernels and ops, in GFLOP/s (2 per multiply-add) ----
+
+std::vector<float> random_f32(size_t n) {
+  static std::mt19937 gen(2);
+  std::uniform_real_distribution<float> d(-1.0f, 1.0f);
+  std::vector<float> v(n);
+  for (auto& x : v) x = d(gen);
+  return v;
+}
+
+void report_f32(const char* name, double macs, double ms) {
+  std::printf("%-36s %9.3f ms  %6.1f GFLOP/s\n", name, ms, 2.0 * macs / ms / 1e6);
+}
+
+// Every fp32 GEMM microkernel on one shape (x rows of exactly K floats).
+void bench_gemm_f32(size_t M, size_t N, size_t K) {
+  std::vector<float> w = random_f32(N * K), bias = random_f32(N);
+  std::vector<float> x = random_f32(M * K), y(M * N);
+  const struct {
+    const char* name;
+    wi8::GemmF32Fn fn;
+    size_t nr;
+  } variants[] = {{"4x8 splat", wi8::gemm_f32_4x8__wasmsimd_splat, 8},
+                  {"4x8 loadsplat", wi8::gemm_f32_4x8__wasmsimd_loadsplat, 8},
+                  {"3x8 loadsplat", wi8::gemm_f32_3x8__wasmsimd_loadsplat, 8},
+                  {"2x16 loadsplat", wi8::gemm_f32_2x16__wasmsimd_loadsplat, 16}};
+  for (const auto& v : variants) {
+    const wi8::PackedGemmF32 packed = wi8::pack_gemm_f32(N, K, w.data(), bias.data(), v.nr);
+    char name[64];
+    std::snprintf(name, sizeof name, "f32 gemm %zux%zux%zu %s", M, N, K, v.name);
+    const double ms = median_ms([&] { v.fn(M, x.data(), K, packed, 0.0f, 6.0f, y.data(), N); });
+    report_f32(name, static_cast<double>(M) * N * K, ms);
+  }
+}
+
+void bench_fc_f32(size_t batch, size_t in, size_t out) {
+  wi8::FullyConnectedF32Params p;
+  p.in_features = in;
+  p.out_features = out;
+  std::vector<float> w = random_f32(in * out), bias = random_f32(out);
+  std::unique_ptr<wi8::FullyConnectedF32> op;
+  if (!wi8::FullyConnectedF32::create(p, w.data(), bias.data(), &op).is_ok()) return;
+  std::vector<float> x = random_f32(batch * in), y(batch * out);
+  const double ms =
+      median_ms([&] { (void)op->run(x.data(), x.size(), batch, y.data(), y.size()); });
+  char name[64];
+  std::snprintf(name, sizeof name, "f32 fc_%zux%zux%zu", batch, in, out);
+  report_f32(name, static_cast<double>(batch) * in * out, ms);
+}
+
+void bench_conv_f32(const char* name, wi8::Conv2DGeometry g) {
+  wi8::Conv2DF32Params p;
+  p.geometry = g;
+  p.activation = wi8::Activation::relu6();
+  wi8::Conv2DGeometry v = g;
+  if (!wi8::validate_conv2d("bench", &v).is_ok()) return;
+  const size_t patch = v.taps() * (v.in_c / v.groups);
+  std::vector<float> w = random_f32(v.out_c * patch), bias = random_f32(v.out_c);
+  std::unique_ptr<wi8::Conv2DF32> op;
+  if (!wi8::Conv2DF32::create(p, w.data(), bias.data(), &op).is_ok()) return;
+  std::vector<float> x = random_f32(op->input_size()), y(op->output_size());
+  std::vector<float> ws(op->workspace_size());
+  const double ms = median_ms([&] {
+    (void)op->run(x.data(), x.size(), y.data(), y.size(), ws.data(), ws.size());
+  });
+  char full[96];
+  std::snprintf(full, sizeof full, "f32 %s", name);
+  report_f32(full, static_cast<double>(op->output_size()) * static_cast<double>(patch), ms);
+}
+
+// Every fp32 depthwise kernel variant on one (depthwise) geometry.
+void bench_dw_f32(const char* name, wi8::Conv2DGeometry g) {
+  if (!wi8::validate_conv2d("bench", &g).is_ok()) return;
+  const size_t C = g.in_c;
+  std::vector<float> w = random_f32(g.taps() * C), bias = random_f32(C), zero(C, 0.0f);
+  std::vector<float> x = random_f32(g.batch * g.in_image()), y(g.batch * g.out_image());
+  const std::vector<int32_t> ind = wi8::conv_indirection(g);
+  const struct {
+    const char* name;
+    wi8::DwConvF32Fn fn;
+    size_t cb;
+  } variants[] = {{"c8", wi8::dwconv_f32_c8__wasmsimd, 8},
+                  {"9tap_c4_p16", wi8::dwconv_f32_9tap_c4_p16__wasmsimd, 4}};
+  for (const auto& v : variants) {
+    if (v.cb == 4 && g.taps() != 9) continue;
+    const wi8::PackedDwF32 packed = wi8::pack_dwconv_f32(C, g.taps(), w.data(), bias.data(), v.cb);
+    const double ms = median_ms([&] {
+      v.fn(g, ind.data(), x.data(), zero.data(), packed, 0.0f, 6.0f, y.data());
+    });
+    char full[96];
+    std::snprintf(full, sizeof full, "f32 %s %s", name, v.name);
+    report_f32(full, static_cast<double>(g.batch * g.out_image()) * g.taps(), ms);
+  }
+}
+
 }  // namespace
 
 int main() {
@@ -128,5 +227,27 @@ int main() {
   bench_conv("dw3x3s2_112x112x96", conv(112, 96, 96, 3, 2, 96));
   bench_conv("dw3x3_14x14x576", conv(14, 576, 576, 3, 1, 576));
   bench_conv("conv3x3s2_224x224x3to32", conv(224, 3, 32, 3, 2, 1));
+  bench_gemm_f32(256, 1024, 1024);
+  bench_gemm_f32(3136, 64, 576);
+  bench_gemm_f32(3136, 144, 24);
+  bench_gemm_f32(196, 64, 384);
+  bench_gemm_f32(3136, 24, 144);
+  bench_gemm_f32(49, 1280, 320);
+  bench_gemm_f32(1, 1000, 1280);
+  bench_fc_f32(256, 1024, 1024);
+  bench_fc_f32(1, 1280, 1000);
+  bench_conv_f32("conv3x3_56x56x64", conv(56, 64, 64, 3, 1, 1));
+  bench_conv_f32("dwconv3x3_112x112x32", conv(112, 32, 32, 3, 1, 32));
+  bench_conv_f32("conv1x1_56x56x24to144", conv(56, 24, 144, 1, 1, 1));
+  bench_conv_f32("conv1x1_56x56x144to24", conv(56, 144, 24, 1, 1, 1));
+  bench_conv_f32("conv1x1_14x14x384to64", conv(14, 384, 64, 1, 1, 1));
+  bench_conv_f32("conv1x1_7x7x320to1280", conv(7, 320, 1280, 1, 1, 1));
+  bench_conv_f32("dw3x3s2_112x112x96", conv(112, 96, 96, 3, 2, 96));
+  bench_conv_f32("dw3x3_14x14x576", conv(14, 576, 576, 3, 1, 576));
+  bench_conv_f32("conv3x3s2_224x224x3to32", conv(224, 3, 32, 3, 2, 1));
+  bench_dw_f32("dw3x3_112x112x32", conv(112, 32, 32, 3, 1, 32));
+  bench_dw_f32("dw3x3s2_112x112x96", conv(112, 96, 96, 3, 2, 96));
+  bench_dw_f32("dw3x3_14x14x576", conv(14, 576, 576, 3, 1, 576));
+  bench_dw_f32("dw5x5_14x14x576", conv(14, 576, 576, 5, 1, 576));
   return 0;
 }
