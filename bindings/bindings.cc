@@ -16,6 +16,7 @@
 #include "bindings/js_util.h"
 #include "kernels/quantize/quantize.h"
 #include "ops/fully_connected.h"
+#include "ops/fully_connected_f32.h"
 #include "quant/quant.h"
 
 using emscripten::val;
@@ -159,6 +160,50 @@ class FullyConnectedJs {
   std::vector<int8_t> x_, y_;
 };
 
+class FullyConnectedF32Js {
+ public:
+  std::string init(const val& weights, const val& bias, int in_features, int out_features,
+                   float act_min, float act_max) {
+    if (in_features <= 0 || out_features <= 0) {
+      return "FullyConnectedF32: inFeatures and outFeatures must be >= 1, got " +
+             std::to_string(in_features) + " and " + std::to_string(out_features);
+    }
+    wi8::FullyConnectedF32Params p;
+    p.in_features = static_cast<size_t>(in_features);
+    p.out_features = static_cast<size_t>(out_features);
+    p.activation = {act_min, act_max};
+    if (js_length(weights) != p.in_features * p.out_features) {
+      return length_error("FullyConnectedF32", "weights", js_length(weights),
+                          p.in_features * p.out_features);
+    }
+    const bool has_bias = !bias.isNull() && !bias.isUndefined();
+    if (has_bias && js_length(bias) != p.out_features) {
+      return length_error("FullyConnectedF32", "bias", js_length(bias), p.out_features);
+    }
+    std::vector<float> w, b;
+    copy_from_js(weights, &w);
+    if (has_bias) copy_from_js(bias, &b);
+    return wi8::FullyConnectedF32::create(p, w.data(), has_bias ? b.data() : nullptr, &op_)
+        .message();
+  }
+
+  std::string run(const val& input, const val& output, int batch) {
+    if (!op_) return "FullyConnectedF32: not initialized";
+    if (batch < 0) return "FullyConnectedF32: batch must be >= 0, got " + std::to_string(batch);
+    copy_from_js(input, &x_);
+    y_.resize(js_length(output));
+    wi8::Status s =
+        op_->run(x_.data(), x_.size(), static_cast<size_t>(batch), y_.data(), y_.size());
+    if (!s.is_ok()) return s.message();
+    copy_to_js(y_.data(), y_.size(), output);
+    return "";
+  }
+
+ private:
+  std::unique_ptr<wi8::FullyConnectedF32> op_;
+  std::vector<float> x_, y_;
+};
+
 bool built_with_simd() {
 #if defined(__wasm_simd128__)
   return true;
@@ -182,4 +227,8 @@ EMSCRIPTEN_BINDINGS(wasm_int8) {
       .function("weightScales", &FullyConnectedJs::weightScales)
       .function("qmin", &FullyConnectedJs::qmin)
       .function("qmax", &FullyConnectedJs::qmax);
+  emscripten::class_<FullyConnectedF32Js>("FullyConnectedF32")
+      .constructor<>()
+      .function("init", &FullyConnectedF32Js::init)
+      .function("run", &FullyConnectedF32Js::run);
 }

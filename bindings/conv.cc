@@ -10,6 +10,7 @@
 
 #include "bindings/js_util.h"
 #include "ops/conv2d.h"
+#include "ops/conv2d_f32.h"
 
 using emscripten::val;
 using wi8::js::copy_from_js;
@@ -137,6 +138,54 @@ class Conv2DJs {
   std::vector<int8_t> x_, y_, workspace_;
 };
 
+// The fp32 Conv2D: same geometry object, float weights (OHWI) and bias, float activation bounds.
+class Conv2DF32Js {
+ public:
+  std::string init(const val& geometry, const val& weights, const val& bias, float act_min,
+                   float act_max) {
+    wi8::Conv2DF32Params p;
+    p.geometry = geometry_from_js(geometry);
+    p.activation = {act_min, act_max};
+    wi8::Status s = wi8::validate_conv2d("Conv2DF32", &p.geometry);
+    if (!s.is_ok()) return s.message();
+    const wi8::Conv2DGeometry& g = p.geometry;
+    const size_t n_weights = g.out_c * g.taps() * (g.in_c / g.groups);
+    if (js_length(weights) != n_weights) {
+      return length_error("Conv2DF32", "weights", js_length(weights), n_weights);
+    }
+    const bool has_bias = !bias.isNull() && !bias.isUndefined();
+    if (has_bias && js_length(bias) != g.out_c) {
+      return length_error("Conv2DF32", "bias", js_length(bias), g.out_c);
+    }
+    std::vector<float> w, b;
+    copy_from_js(weights, &w);
+    if (has_bias) copy_from_js(bias, &b);
+    s = wi8::Conv2DF32::create(p, w.data(), has_bias ? b.data() : nullptr, &op_);
+    if (!s.is_ok()) return s.message();
+    workspace_.assign(op_->workspace_size(), 0.0f);
+    return "";
+  }
+
+  std::string run(const val& input, const val& output) {
+    if (!op_) return "Conv2DF32: not initialized";
+    copy_from_js(input, &x_);
+    y_.resize(js_length(output));
+    wi8::Status s =
+        op_->run(x_.data(), x_.size(), y_.data(), y_.size(), workspace_.data(), workspace_.size());
+    if (!s.is_ok()) return s.message();
+    copy_to_js(y_.data(), y_.size(), output);
+    return "";
+  }
+
+  int outH() const { return op_ ? static_cast<int>(op_->geometry().out_h) : 0; }
+  int outW() const { return op_ ? static_cast<int>(op_->geometry().out_w) : 0; }
+  bool isDepthwise() const { return op_ && op_->is_depthwise(); }
+
+ private:
+  std::unique_ptr<wi8::Conv2DF32> op_;
+  std::vector<float> x_, y_, workspace_;
+};
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(wasm_int8_conv) {
@@ -151,4 +200,11 @@ EMSCRIPTEN_BINDINGS(wasm_int8_conv) {
       .function("qmin", &Conv2DJs::qmin)
       .function("qmax", &Conv2DJs::qmax)
       .function("weightScales", &Conv2DJs::weightScales);
+  emscripten::class_<Conv2DF32Js>("Conv2DF32")
+      .constructor<>()
+      .function("init", &Conv2DF32Js::init)
+      .function("run", &Conv2DF32Js::run)
+      .function("outH", &Conv2DF32Js::outH)
+      .function("outW", &Conv2DF32Js::outW)
+      .function("isDepthwise", &Conv2DF32Js::isDepthwise);
 }

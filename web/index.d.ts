@@ -135,3 +135,40 @@ export declare class Conv2D {
   runFloat(input: Float32Array): Float32Array;
   dispose(): void;
 }
+
+export interface FullyConnectedF32Options {
+  /** [outFeatures x inFeatures], row-major. */
+  weights: Float32Array;
+  bias?: Float32Array | null;
+  inFeatures: number;
+  outFeatures: number;
+  activation?: Activation;
+}
+
+/** An fp32 fully-connected layer: y = act(x W^T + b). */
+export declare class FullyConnectedF32 {
+  private constructor();
+  static create(options: FullyConnectedF32Options): FullyConnectedF32;
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  /** float [batch x inFeatures] -> float [batch x outFeatures]. */
+  run(input: Float32Array, batch?: number): Float32Array;
+  dispose(): void;
+}
+
+export interface Conv2DF32Options extends Omit<Conv2DOptionsCommon, 'input' | 'output'> {
+  /** OHWI: [outChannels][kernelH][kernelW][inChannels / groups]. */
+  weights: Float32Array;
+  bias?: Float32Array | null;
+}
+
+/** An fp32 2-D convolution (NHWC), incl. grouped and depthwise. */
+export declare class Conv2DF32 {
+  private constructor();
+  static create(options: Conv2DF32Options): Conv2DF32;
+  readonly inputShape: [number, number, number, number];
+  readonly outputShape: [number, number, number, number];
+  readonly depthwise: boolean;
+  run(input: Float32Array): Float32Array;
+  dispose(): void;
+}

@@ -180,28 +180,15 @@ function createOp(cls, init, args) {
   return op;
 }
 
-/** What every int8 layer shares: its wasm-side op, quantization parameters, dispose(). */
-class Int8Layer {
+/** What every layer shares: its wasm-side op and dispose(). */
+class Layer {
   #op;
-  #weightScales;
 
-  constructor(token, op, name, { input, output, channels }) {
-    if (token !== CONSTRUCT) fail(`${name}: use ${name}.fromFloat() or ${name}.fromQuantized()`);
+  constructor(token, op, name) {
+    if (token !== CONSTRUCT) fail(`${name}: create it with ${name}.${name.endsWith('F32') ? 'create' : 'fromFloat'}()`);
     this.#op = op;
     this.name = name;
-    /** Quantization parameters of the int8 input and output. */
-    this.input = { scale: input.scale, zeroPoint: input.zeroPoint };
-    this.output = { scale: output.scale, zeroPoint: output.zeroPoint };
-    this.#weightScales = new Float32Array(channels);
-    op.weightScales(this.#weightScales);
-    /** The fused activation as int8 bounds in the output's quantized domain. */
-    this.outputRange = { qmin: op.qmin(), qmax: op.qmax() };
     finalizer?.register(this, op, this);
-  }
-
-  /** Per-output-channel weight scales (a copy). */
-  get weightScales() {
-    return this.#weightScales.slice();
   }
 
   /** Frees the wasm memory of this layer. Using it afterwards throws. */
@@ -216,6 +203,27 @@ class Int8Layer {
   live(method) {
     if (!this.#op) fail(`${this.name}.${method}: this layer was disposed`);
     return this.#op;
+  }
+}
+
+/** What every int8 layer adds: quantization parameters of its input, output and weights. */
+class Int8Layer extends Layer {
+  #weightScales;
+
+  constructor(token, op, name, { input, output, channels }) {
+    super(token, op, name);
+    /** Quantization parameters of the int8 input and output. */
+    this.input = { scale: input.scale, zeroPoint: input.zeroPoint };
+    this.output = { scale: output.scale, zeroPoint: output.zeroPoint };
+    this.#weightScales = new Float32Array(channels);
+    op.weightScales(this.#weightScales);
+    /** The fused activation as int8 bounds in the output's quantized domain. */
+    this.outputRange = { qmin: op.qmin(), qmax: op.qmax() };
+  }
+
+  /** Per-output-channel weight scales (a copy). */
+  get weightScales() {
+    return this.#weightScales.slice();
   }
 
   /** Convenience: quantize float input with `input` params, run, dequantize with `output` params. */
@@ -384,6 +392,68 @@ export class Conv2D extends Int8Layer {
     const op = this.live('run');
     checkArray(input, Int8Array, 'Conv2D.run: input');
     const out = new Int8Array(this.outputShape.reduce((a, b) => a * b, 1));
+    check(op.run(input, out));
+    return out;
+  }
+}
+
+/** An fp32 fully-connected layer: y = act(x W^T + b), weights [outFeatures x inFeatures]. */
+export class FullyConnectedF32 extends Layer {
+  constructor(token, op, opts) {
+    super(token, op, 'FullyConnectedF32');
+    this.inFeatures = opts.inFeatures;
+    this.outFeatures = opts.outFeatures;
+  }
+
+  /** Options: weights (Float32Array), bias (optional), inFeatures, outFeatures, activation. */
+  static create(opts = {}) {
+    const where = 'FullyConnectedF32.create';
+    const { weights, bias, inFeatures, outFeatures, activation } = opts;
+    checkCount(inFeatures, `${where}: inFeatures`);
+    checkCount(outFeatures, `${where}: outFeatures`);
+    checkArray(weights, Float32Array, `${where}: weights`);
+    if (bias !== undefined && bias !== null) checkArray(bias, Float32Array, `${where}: bias`);
+    const [amin, amax] = activationRange(activation, `${where}: activation`);
+    const op = createOp('FullyConnectedF32', 'init', [weights, bias ?? null, inFeatures, outFeatures, amin, amax]);
+    return new FullyConnectedF32(CONSTRUCT, op, opts);
+  }
+
+  /** float [batch x inFeatures] -> float [batch x outFeatures]. */
+  run(input, batch = 1) {
+    const op = this.live('run');
+    checkArray(input, Float32Array, 'FullyConnectedF32.run: input');
+    checkCount(batch, 'FullyConnectedF32.run: batch');
+    const out = new Float32Array(batch * this.outFeatures);
+    check(op.run(input, out, batch));
+    return out;
+  }
+}
+
+/** An fp32 2-D convolution, NHWC, OHWI weights; the options of Conv2D without quantization. */
+export class Conv2DF32 extends Layer {
+  constructor(token, op, geometry) {
+    super(token, op, 'Conv2DF32');
+    this.inputShape = [geometry.batch, geometry.inH, geometry.inW, geometry.inC];
+    this.outputShape = [geometry.batch, op.outH(), op.outW(), geometry.outC];
+    this.depthwise = op.isDepthwise();
+  }
+
+  /** Options as Conv2D.fromFloat without input / output quantization parameters. */
+  static create(opts = {}) {
+    const where = 'Conv2DF32.create';
+    const g = convGeometry(where, opts);
+    checkArray(opts.weights, Float32Array, `${where}: weights`);
+    if (opts.bias !== undefined && opts.bias !== null) checkArray(opts.bias, Float32Array, `${where}: bias`);
+    const [amin, amax] = activationRange(opts.activation, `${where}: activation`);
+    const op = createOp('Conv2DF32', 'init', [g, opts.weights, opts.bias ?? null, amin, amax]);
+    return new Conv2DF32(CONSTRUCT, op, g);
+  }
+
+  /** float NHWC input of inputShape -> float NHWC output of outputShape. */
+  run(input) {
+    const op = this.live('run');
+    checkArray(input, Float32Array, 'Conv2DF32.run: input');
+    const out = new Float32Array(this.outputShape.reduce((a, b) => a * b, 1));
     check(op.run(input, out));
     return out;
   }

@@ -61,13 +61,36 @@ export async function createOurs() {
     };
   }
 
+  function fp32Layer(spec, data) {
+    if (spec.kind === 'fc') {
+      if (!has(wi8.FullyConnectedF32?.create)) return null;
+      const fc = wi8.FullyConnectedF32.create({
+        weights: data.weights, bias: data.bias, inFeatures: spec.inFeatures, outFeatures: spec.outFeatures,
+      });
+      return { run: () => fc.run(data.input, spec.batch), output: () => fc.run(data.input, spec.batch), dispose: () => fc.dispose() };
+    }
+    if (!has(wi8.Conv2DF32?.create)) return null;
+    const groups = spec.kind === 'dwconv' ? spec.inC : 1;
+    const conv = wi8.Conv2DF32.create({
+      inputShape: [spec.batch, spec.inH, spec.inW, spec.inC],
+      outChannels: spec.outC,
+      kernel: [spec.kH, spec.kW],
+      strides: [spec.stride, spec.stride],
+      pads: [spec.pad, spec.pad, spec.pad, spec.pad],
+      groups,
+      weights: ohwiFromOihw(data.weights, spec.outC, spec.inC / groups, spec.kH, spec.kW),
+      bias: data.bias,
+    });
+    return { run: () => conv.run(data.input), output: () => conv.run(data.input), dispose: () => conv.dispose() };
+  }
+
   return {
     int8(spec, data) {
       if (spec.kind === 'fc') return int8FullyConnected(spec, data);
       return int8Conv(spec, data);
     },
-    fp32(/* spec, data */) {
-      return null; // fp32 ops: not in the library yet
+    fp32(spec, data) {
+      return fp32Layer(spec, data);
     },
   };
 }

@@ -128,3 +128,41 @@ test('Conv2D errors name the field, and the module keeps working', () => {
   conv.dispose();
   assert.throws(() => conv.run(new Int8Array(32)), /Conv2D.run: this layer was disposed/);
 });
+
+test('fp32 Conv2DF32 and FullyConnectedF32 match plain-JS float within 1e-5 relative', async () => {
+  const { Conv2DF32, FullyConnectedF32 } = await import('../../web/index.js');
+  const r = rng(9);
+  const close = (got, want, what) => {
+    for (let i = 0; i < want.length; ++i) {
+      assert.ok(Math.abs(got[i] - want[i]) <= 1e-5 * Math.max(1, Math.abs(want[i])), `${what}[${i}]: ${got[i]} vs ${want[i]}`);
+    }
+  };
+  for (const c of [
+    { inputShape: [1, 9, 8, 5], outChannels: 7, kernel: [3, 3], pads: [1, 1, 1, 1] },
+    { inputShape: [2, 10, 10, 4], outChannels: 6, kernel: [3, 2], strides: [2, 1], dilations: [1, 2], pads: [0, 1, 2, 0], groups: 2 },
+    { inputShape: [1, 12, 12, 16], outChannels: 16, kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], groups: 16 },
+    { inputShape: [1, 6, 6, 24], outChannels: 8, kernel: [1, 1] },
+  ]) {
+    const groups = c.groups ?? 1;
+    const [kh, kw] = c.kernel;
+    const w = Float32Array.from({ length: c.outChannels * kh * kw * (c.inputShape[3] / groups) }, () => r(-0.4, 0.4));
+    const b = Float32Array.from({ length: c.outChannels }, () => r(-0.5, 0.5));
+    const x = Float32Array.from({ length: c.inputShape.reduce((a, v) => a * v, 1) }, () => r(-1, 1));
+    const conv = Conv2DF32.create({ ...c, weights: w, bias: b, activation: 'relu6' });
+    const ref = floatConv(x, w, b, c.inputShape, c.outChannels, c.kernel, c.strides ?? [1, 1], c.dilations ?? [1, 1], c.pads ?? [0, 0, 0, 0], groups, 1, new Float32Array(c.outChannels), 1);
+    assert.deepEqual(conv.outputShape, ref.shape);
+    close(conv.run(x), ref.y.map((v) => Math.min(Math.max(v, 0), 6)), JSON.stringify(c));
+    conv.dispose();
+  }
+  const K = 33, N = 19;
+  const w = Float32Array.from({ length: N * K }, () => r(-1, 1));
+  const x = Float32Array.from({ length: 3 * K }, () => r(-1, 1));
+  const fc = FullyConnectedF32.create({ weights: w, inFeatures: K, outFeatures: N });
+  const want = new Float64Array(3 * N);
+  for (let m = 0; m < 3; ++m) for (let n = 0; n < N; ++n) for (let k = 0; k < K; ++k) want[m * N + n] += x[m * K + k] * w[n * K + k];
+  close(fc.run(x, 3), want, 'fc');
+  assert.throws(() => fc.run(new Float32Array(K + 1)), /FullyConnectedF32: input has 34 values, expected batch \(1\) x inFeatures \(33\) = 33/);
+  fc.dispose();
+  assert.throws(() => Conv2DF32.create({ inputShape: [1, 4, 4, 2], outChannels: 2, kernel: [3, 3], weights: new Float32Array(35) }),
+    /Conv2DF32: weights has 35 values, expected 36/);
+});
