@@ -3,10 +3,37 @@
 // clamp. Only for wasm SIMD builds.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace wi8 {
+
+// Packs per-channel bias and multiplier (n a multiple of 4) into the quad records of
+// simd::requantize4_quad(); used by the packing functions (portable code).
+inline std::vector<int32_t> pack_requant_quads(const int32_t* bias, const int32_t* multiplier,
+                                               size_t n) {
+  std::vector<int32_t> q(n / 4 * 16);
+  for (size_t c = 0; c < n; c += 4) {
+    int32_t* r = q.data() + c * 4;
+    const int32_t v[16] = {
+        bias[c],           bias[c + 1],       bias[c],           bias[c + 1],
+        bias[c + 2],       bias[c + 3],       bias[c + 2],       bias[c + 3],
+        multiplier[c],     multiplier[c + 1], multiplier[c],     multiplier[c + 1],
+        multiplier[c + 2], multiplier[c + 3], multiplier[c + 2], multiplier[c + 3]};
+    for (int i = 0; i < 16; ++i) r[i] = v[i];
+  }
+  return q;
+}
+
+}  // namespace wi8
+
 #if defined(__wasm_simd128__)
 #include <wasm_simd128.h>
 
+#include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace wi8::simd {
 
@@ -14,6 +41,7 @@ namespace wi8::simd {
 struct RequantConsts {
   v128_t rounding;  // i64x2: 2^(shift-1)
   int shift;
+  int high_shift;     // shift - 32, for the shift >= 32 path
   bool saturate;      // shift < 31: results may exceed int32 and must be clamped
   v128_t zero_point;  // i16x8
   v128_t qmin, qmax;  // i8x16
@@ -21,6 +49,7 @@ struct RequantConsts {
   RequantConsts(int shift_, int32_t zero_point_, int8_t qmin_, int8_t qmax_)
       : rounding(wasm_i64x2_splat(static_cast<int64_t>(1) << (shift_ - 1))),
         shift(shift_),
+        high_shift(shift_ - 32),
         saturate(shift_ < 31),
         zero_point(wasm_i16x8_splat(static_cast<int16_t>(zero_point_))),
         qmin(wasm_i8x16_splat(qmin_)),
@@ -32,11 +61,13 @@ struct RequantConsts {
 // 2^(S-32)), so the 64-bit shift becomes "take the high words" plus a native i32 shift; x86 has no
 // 64-bit arithmetic shift before AVX-512, which makes i64x2.shr_s several instructions.
 // shift < 32: the 64-bit shift, with saturation to int32 when shift < 31 (multipliers >= 1).
+// (requantize4_quad below is the faster form for per-channel data; see its notes on V8.)
 inline v128_t requantize4(v128_t acc, v128_t multiplier, const RequantConsts& k) {
   if (k.shift >= 32) {
     const v128_t lo = wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(acc, multiplier), k.rounding);
     const v128_t hi = wasm_i64x2_add(wasm_i64x2_extmul_high_i32x4(acc, multiplier), k.rounding);
-    return wasm_i32x4_shr(wasm_i32x4_shuffle(lo, hi, 1, 3, 5, 7), k.shift - 32);
+    const int high_shift = *static_cast<const volatile int*>(&k.high_shift);
+    return wasm_i32x4_shr(wasm_i32x4_shuffle(lo, hi, 1, 3, 5, 7), high_shift);
   }
   v128_t lo = wasm_i64x2_shr(
       wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(acc, multiplier), k.rounding), k.shift);
@@ -51,6 +82,44 @@ inline v128_t requantize4(v128_t acc, v128_t multiplier, const RequantConsts& k)
     hi = wasm_v128_bitselect(vmin, hi, wasm_i64x2_lt(hi, vmin));
   }
   return wasm_i32x4_shuffle(lo, hi, 0, 2, 4, 6);  // low 32 bits of each 64-bit lane
+}
+
+// Per-channel requantization data of 4 channels, laid out for requantize4_quad():
+//   [b0 b1 b0 b1 | b2 b3 b2 b3 | m0 m1 m0 m1 | m2 m3 m2 m3]   (b: bias, m: multiplier)
+constexpr size_t kRequantQuad = 16;
+
+// requantize(acc + bias) on four channels whose bias and multiplier come from a quad record, for
+// the GEMM and depthwise kernels. Written for what V8 (Node 20) makes of it on x86, checked with
+// node --print-wasm-code:
+// - i64x2.extmul_low_i32x4_s of an arithmetic result and a plain load is one pmuldq (plus two
+//   unpacks); extmul_high, or extmul_low of a shuffle (which clang turns into i64x2.mul of
+//   sign-extended lanes), becomes a ~10-instruction 64-bit multiply emulation. Hence the record:
+//   the high channel pair is swizzled down and *added to its bias*, and multiplied with a loaded
+//   vector, so both products take the pmuldq form.
+// - x86 has no 64-bit arithmetic shift before AVX-512 (i64x2.shr_s goes through scalars); with
+//   shift >= 32 (real multipliers < 0.5, the usual case) floor(p / 2^S) =
+//   floor(floor(p / 2^32) / 2^(S-32)): take the high words, then one native i32 shift.
+// - clang 14 scalarizes a vector shift whose count it hoisted out of the loop as a vector; reading
+//   the count through a volatile keeps it a scalar next to the shift (one psrad).
+// Bit-exact with quant.h's requantize(acc + bias, m, shift) (the sum wraps like the i32 adds).
+inline v128_t requantize4_quad(v128_t acc, const int32_t* quad, const RequantConsts& k) {
+  if (k.shift >= 32) {
+    const v128_t high_pair =
+        wasm_i8x16_const(8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15);
+    const v128_t acc01 = wasm_i32x4_add(acc, wasm_v128_load(quad));
+    const v128_t acc23 =
+        wasm_i32x4_add(wasm_i8x16_swizzle(acc, high_pair), wasm_v128_load(quad + 4));
+    const v128_t lo =
+        wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(acc01, wasm_v128_load(quad + 8)), k.rounding);
+    const v128_t hi =
+        wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(acc23, wasm_v128_load(quad + 12)), k.rounding);
+    const int high_shift = *static_cast<const volatile int*>(&k.high_shift);
+    return wasm_i32x4_shr(wasm_i32x4_shuffle(lo, hi, 1, 3, 5, 7), high_shift);
+  }
+  const v128_t b0 = wasm_v128_load(quad), b1 = wasm_v128_load(quad + 4);
+  const v128_t m0 = wasm_v128_load(quad + 8), m1 = wasm_v128_load(quad + 12);
+  return requantize4(wasm_i32x4_add(acc, wasm_i32x4_shuffle(b0, b1, 0, 1, 4, 5)),
+                     wasm_i32x4_shuffle(m0, m1, 0, 1, 4, 5), k);
 }
 
 // Eight requantized int32 lanes (a: lanes 0-3, b: lanes 4-7) to int8 in bytes 0-7 (repeated in

@@ -30,6 +30,7 @@ struct PackedDwS8 {
   std::vector<int16_t> weights;  // [round_up(taps, 2) / 2][round_up(c, 8) / 4][4 channels][2 taps]
   std::vector<int32_t> bias;     // round_up(c, 8)
   std::vector<int32_t> multiplier;  // round_up(c, 8)
+  std::vector<int32_t> requant;     // bias and multiplier as simd::requantize4_quad() records
   size_t padded_channels() const { return bias.size(); }
   int16_t weight(size_t t, size_t c) const {
     return weights[(t / 2) * padded_channels() * 2 + (c / 4) * 8 + (c % 4) * 2 + t % 2];

@@ -1,4 +1,5 @@
 #include "kernels/dwconv/dwconv_s8.h"
+#include "kernels/simd_requant.h"
 #include "quant/quant.h"
 
 namespace wi8 {
@@ -51,6 +52,7 @@ PackedDwS8 pack_dwconv_s8(size_t channels, size_t taps, const int8_t* w, const i
     p.bias[c] = static_cast<int32_t>(b - static_cast<uint32_t>(x_zero_point) * sum);
     p.multiplier[c] = multiplier[c];
   }
+  p.requant = pack_requant_quads(p.bias.data(), p.multiplier.data(), cp);
   return p;
 }
 

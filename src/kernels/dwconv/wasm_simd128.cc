@@ -29,23 +29,21 @@ void dw_pixel(size_t taps_rt, const int8_t* const* in, const PackedDwS8& w,
   const size_t c_main = C / 8 * 8;
   size_t c = 0;
   for (; c < c_main; c += 8) {
-    v128_t acc_lo = wasm_v128_load(w.bias.data() + c);
-    v128_t acc_hi = wasm_v128_load(w.bias.data() + c + 4);
+    v128_t acc_lo = wasm_i32x4_splat(0), acc_hi = acc_lo;
     const int16_t* pw = w.weights.data() + c * 2;
     for (size_t p = 0; p < pairs; ++p) {
       two_taps(wasm_i16x8_load8x8(in[2 * p] + c), wasm_i16x8_load8x8(in[2 * p + 1] + c),
                pw + p * pair_stride, &acc_lo, &acc_hi);
     }
-    const v128_t r_lo = simd::requantize4(acc_lo, wasm_v128_load(w.multiplier.data() + c), rq);
-    const v128_t r_hi = simd::requantize4(acc_hi, wasm_v128_load(w.multiplier.data() + c + 4), rq);
+    const v128_t r_lo = simd::requantize4_quad(acc_lo, w.requant.data() + c * 4, rq);
+    const v128_t r_hi = simd::requantize4_quad(acc_hi, w.requant.data() + (c + 4) * 4, rq);
     wasm_v128_store64_lane(y + c, simd::narrow_to_int8(r_lo, r_hi, rq), 0);
   }
   if (c < C) {
     // Channel tail: gather the last C % 8 inputs of each tap into zero-padded blocks, so nothing is
     // read past the end of a pixel; the padded weights are 0.
     const size_t rem = C - c;
-    v128_t acc_lo = wasm_v128_load(w.bias.data() + c);
-    v128_t acc_hi = wasm_v128_load(w.bias.data() + c + 4);
+    v128_t acc_lo = wasm_i32x4_splat(0), acc_hi = acc_lo;
     const int16_t* pw = w.weights.data() + c * 2;
     for (size_t p = 0; p < pairs; ++p) {
       int8_t b0[8] = {0}, b1[8] = {0};
@@ -56,8 +54,8 @@ void dw_pixel(size_t taps_rt, const int8_t* const* in, const PackedDwS8& w,
       two_taps(wasm_i16x8_load8x8(b0), wasm_i16x8_load8x8(b1), pw + p * pair_stride, &acc_lo,
                &acc_hi);
     }
-    const v128_t r_lo = simd::requantize4(acc_lo, wasm_v128_load(w.multiplier.data() + c), rq);
-    const v128_t r_hi = simd::requantize4(acc_hi, wasm_v128_load(w.multiplier.data() + c + 4), rq);
+    const v128_t r_lo = simd::requantize4_quad(acc_lo, w.requant.data() + c * 4, rq);
+    const v128_t r_hi = simd::requantize4_quad(acc_hi, w.requant.data() + (c + 4) * 4, rq);
     int8_t bytes[16];
     wasm_v128_store(bytes, simd::narrow_to_int8(r_lo, r_hi, rq));
     for (size_t j = 0; j < rem; ++j) y[c + j] = bytes[j];

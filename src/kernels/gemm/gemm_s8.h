@@ -44,6 +44,7 @@ struct PackedGemmS8 {
   std::vector<int16_t> weights;     // round_up(n, 4) * round_up(k, 8)
   std::vector<int32_t> bias;        // round_up(n, 4): bias - x_zero_point * sum_k w
   std::vector<int32_t> multiplier;  // round_up(n, 4), padding channels 0
+  std::vector<int32_t> requant;     // bias and multiplier as simd::requantize4_quad() records
 };
 
 PackedGemmS8 pack_gemm_s8_4c8(size_t N, size_t K, const int8_t* w, const int32_t* bias,

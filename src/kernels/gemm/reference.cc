@@ -1,4 +1,5 @@
 #include "kernels/gemm/gemm_s8.h"
+#include "kernels/simd_requant.h"
 #include "quant/quant.h"
 
 namespace wi8 {
@@ -50,6 +51,7 @@ PackedGemmS8 pack_gemm_s8_4c8(size_t N, size_t K, const int8_t* w, const int32_t
     p.bias[n] = static_cast<int32_t>(b - static_cast<uint32_t>(x_zero_point) * sum);
     p.multiplier[n] = multiplier[n];
   }
+  p.requant = pack_requant_quads(p.bias.data(), p.multiplier.data(), n_padded);
   return p;
 }
 

@@ -74,12 +74,11 @@ void gemm_mr_x4c8(size_t M, const int8_t* x, size_t x_stride, const PackedGemmS8
         }
         block(va);
       }
-      const v128_t vbias = wasm_v128_load(w.bias.data() + n);
-      const v128_t vmult = wasm_v128_load(w.multiplier.data() + n);
+      const int32_t* quad = w.requant.data() + n * 4;
       v128_t res[MR];
       for (size_t r = 0; r < MR; ++r) {
-        res[r] = simd::requantize4(
-            wasm_i32x4_add(reduce4(acc[r][0], acc[r][1], acc[r][2], acc[r][3]), vbias), vmult, rq);
+        res[r] =
+            simd::requantize4_quad(reduce4(acc[r][0], acc[r][1], acc[r][2], acc[r][3]), quad, rq);
       }
       // Rows in pairs: bytes 0..3 of the narrowed vector are the first row's 4 channels, 4..7 the
       // second's. Stores go last row first, so a duplicated (past-M) row never overwrites a real
