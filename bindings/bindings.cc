@@ -122,17 +122,21 @@ class FullyConnectedJs {
     return s.message();
   }
 
-  std::string run(const val& input, const val& output, int batch) {
+  // Sizes the heap buffers for `batch` rows (JS then writes the input at inputPtr()).
+  std::string prepare(int batch) {
     if (!op_) return "FullyConnected: not initialized";
-    if (batch < 0) return "FullyConnected: batch must be >= 0, got " + std::to_string(batch);
-    copy_from_js(input, &x_);
-    y_.resize(js_length(output));
-    wi8::Status s =
-        op_->run(x_.data(), x_.size(), static_cast<size_t>(batch), y_.data(), y_.size());
-    if (!s.is_ok()) return s.message();
-    copy_to_js(y_.data(), y_.size(), output);
+    if (batch < 1) return "FullyConnected: batch must be >= 1, got " + std::to_string(batch);
+    const size_t b = static_cast<size_t>(batch);
+    io_.resize(b * op_->params().in_features, b * op_->params().out_features);
     return "";
   }
+  std::string execute(int batch) {
+    if (!op_) return "FullyConnected: not initialized";
+    return op_->run(io_.x(), io_.x_size(), static_cast<size_t>(batch), io_.y(), io_.y_size())
+        .message();
+  }
+  uintptr_t inputPtr() const { return io_.input_ptr(); }
+  uintptr_t outputPtr() const { return io_.output_ptr(); }
 
   void weightScales(const val& dst) const {
     if (op_) copy_to_js(op_->weight_scales().data(), op_->weight_scales().size(), dst);
@@ -157,7 +161,7 @@ class FullyConnectedJs {
   }
 
   std::unique_ptr<wi8::FullyConnectedS8> op_;
-  std::vector<int8_t> x_, y_;
+  wi8::js::HeapIO<int8_t> io_;
 };
 
 class FullyConnectedF32Js {
@@ -187,21 +191,24 @@ class FullyConnectedF32Js {
         .message();
   }
 
-  std::string run(const val& input, const val& output, int batch) {
+  std::string prepare(int batch) {
     if (!op_) return "FullyConnectedF32: not initialized";
-    if (batch < 0) return "FullyConnectedF32: batch must be >= 0, got " + std::to_string(batch);
-    copy_from_js(input, &x_);
-    y_.resize(js_length(output));
-    wi8::Status s =
-        op_->run(x_.data(), x_.size(), static_cast<size_t>(batch), y_.data(), y_.size());
-    if (!s.is_ok()) return s.message();
-    copy_to_js(y_.data(), y_.size(), output);
+    if (batch < 1) return "FullyConnectedF32: batch must be >= 1, got " + std::to_string(batch);
+    const size_t b = static_cast<size_t>(batch);
+    io_.resize(b * op_->params().in_features, b * op_->params().out_features);
     return "";
   }
+  std::string execute(int batch) {
+    if (!op_) return "FullyConnectedF32: not initialized";
+    return op_->run(io_.x(), io_.x_size(), static_cast<size_t>(batch), io_.y(), io_.y_size())
+        .message();
+  }
+  uintptr_t inputPtr() const { return io_.input_ptr(); }
+  uintptr_t outputPtr() const { return io_.output_ptr(); }
 
  private:
   std::unique_ptr<wi8::FullyConnectedF32> op_;
-  std::vector<float> x_, y_;
+  wi8::js::HeapIO<float> io_;
 };
 
 bool built_with_simd() {
@@ -223,12 +230,18 @@ EMSCRIPTEN_BINDINGS(wasm_int8) {
       .constructor<>()
       .function("initFromFloat", &FullyConnectedJs::initFromFloat)
       .function("initQuantized", &FullyConnectedJs::initQuantized)
-      .function("run", &FullyConnectedJs::run)
+      .function("prepare", &FullyConnectedJs::prepare)
+      .function("execute", &FullyConnectedJs::execute)
+      .function("inputPtr", &FullyConnectedJs::inputPtr)
+      .function("outputPtr", &FullyConnectedJs::outputPtr)
       .function("weightScales", &FullyConnectedJs::weightScales)
       .function("qmin", &FullyConnectedJs::qmin)
       .function("qmax", &FullyConnectedJs::qmax);
   emscripten::class_<FullyConnectedF32Js>("FullyConnectedF32")
       .constructor<>()
       .function("init", &FullyConnectedF32Js::init)
-      .function("run", &FullyConnectedF32Js::run);
+      .function("prepare", &FullyConnectedF32Js::prepare)
+      .function("execute", &FullyConnectedF32Js::execute)
+      .function("inputPtr", &FullyConnectedF32Js::inputPtr)
+      .function("outputPtr", &FullyConnectedF32Js::outputPtr);
 }

@@ -95,16 +95,14 @@ class Conv2DJs {
         wi8::Conv2DS8::create(p, w.data(), scales.data(), has_bias ? b.data() : nullptr, &op_));
   }
 
-  std::string run(const val& input, const val& output) {
+  std::string execute() {
     if (!op_) return "Conv2D: not initialized";
-    copy_from_js(input, &x_);
-    y_.resize(js_length(output));
-    wi8::Status s =
-        op_->run(x_.data(), x_.size(), y_.data(), y_.size(), workspace_.data(), workspace_.size());
-    if (!s.is_ok()) return s.message();
-    copy_to_js(y_.data(), y_.size(), output);
-    return "";
+    return op_
+        ->run(io_.x(), io_.x_size(), io_.y(), io_.y_size(), workspace_.data(), workspace_.size())
+        .message();
   }
+  uintptr_t inputPtr() const { return io_.input_ptr(); }
+  uintptr_t outputPtr() const { return io_.output_ptr(); }
 
   int outH() const { return op_ ? static_cast<int>(op_->geometry().out_h) : 0; }
   int outW() const { return op_ ? static_cast<int>(op_->geometry().out_w) : 0; }
@@ -131,11 +129,13 @@ class Conv2DJs {
   std::string finish(const wi8::Status& s) {
     if (!s.is_ok()) return s.message();
     workspace_.assign(op_->workspace_size(), 0);
+    io_.resize(op_->input_size(), op_->output_size());
     return "";
   }
 
   std::unique_ptr<wi8::Conv2DS8> op_;
-  std::vector<int8_t> x_, y_, workspace_;
+  wi8::js::HeapIO<int8_t> io_;
+  std::vector<int8_t> workspace_;
 };
 
 // The fp32 Conv2D: same geometry object, float weights (OHWI) and bias, float activation bounds.
@@ -163,19 +163,18 @@ class Conv2DF32Js {
     s = wi8::Conv2DF32::create(p, w.data(), has_bias ? b.data() : nullptr, &op_);
     if (!s.is_ok()) return s.message();
     workspace_.assign(op_->workspace_size(), 0.0f);
+    io_.resize(op_->input_size(), op_->output_size());
     return "";
   }
 
-  std::string run(const val& input, const val& output) {
+  std::string execute() {
     if (!op_) return "Conv2DF32: not initialized";
-    copy_from_js(input, &x_);
-    y_.resize(js_length(output));
-    wi8::Status s =
-        op_->run(x_.data(), x_.size(), y_.data(), y_.size(), workspace_.data(), workspace_.size());
-    if (!s.is_ok()) return s.message();
-    copy_to_js(y_.data(), y_.size(), output);
-    return "";
+    return op_
+        ->run(io_.x(), io_.x_size(), io_.y(), io_.y_size(), workspace_.data(), workspace_.size())
+        .message();
   }
+  uintptr_t inputPtr() const { return io_.input_ptr(); }
+  uintptr_t outputPtr() const { return io_.output_ptr(); }
 
   int outH() const { return op_ ? static_cast<int>(op_->geometry().out_h) : 0; }
   int outW() const { return op_ ? static_cast<int>(op_->geometry().out_w) : 0; }
@@ -183,7 +182,8 @@ class Conv2DF32Js {
 
  private:
   std::unique_ptr<wi8::Conv2DF32> op_;
-  std::vector<float> x_, y_, workspace_;
+  wi8::js::HeapIO<float> io_;
+  std::vector<float> workspace_;
 };
 
 }  // namespace
@@ -193,7 +193,9 @@ EMSCRIPTEN_BINDINGS(wasm_int8_conv) {
       .constructor<>()
       .function("initFromFloat", &Conv2DJs::initFromFloat)
       .function("initQuantized", &Conv2DJs::initQuantized)
-      .function("run", &Conv2DJs::run)
+      .function("execute", &Conv2DJs::execute)
+      .function("inputPtr", &Conv2DJs::inputPtr)
+      .function("outputPtr", &Conv2DJs::outputPtr)
       .function("outH", &Conv2DJs::outH)
       .function("outW", &Conv2DJs::outW)
       .function("isDepthwise", &Conv2DJs::isDepthwise)
@@ -203,7 +205,9 @@ EMSCRIPTEN_BINDINGS(wasm_int8_conv) {
   emscripten::class_<Conv2DF32Js>("Conv2DF32")
       .constructor<>()
       .function("init", &Conv2DF32Js::init)
-      .function("run", &Conv2DF32Js::run)
+      .function("execute", &Conv2DF32Js::execute)
+      .function("inputPtr", &Conv2DF32Js::inputPtr)
+      .function("outputPtr", &Conv2DF32Js::outputPtr)
       .function("outH", &Conv2DF32Js::outH)
       .function("outW", &Conv2DF32Js::outW)
       .function("isDepthwise", &Conv2DF32Js::isDepthwise);

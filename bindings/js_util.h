@@ -3,6 +3,7 @@
 
 #include <emscripten/val.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -28,5 +29,27 @@ inline std::string length_error(const char* fn, const char* what, size_t got, si
   return std::string(fn) + ": " + what + " has " + std::to_string(got) + " values, expected " +
          std::to_string(expected);
 }
+
+// An op's input and output buffers in the wasm heap. JavaScript writes the input and reads the
+// output through the module's HEAP views at inputPtr() / outputPtr() (web/index.js): per call one
+// copy each way, no val handles and no zero-filled output array. Resizing may grow the heap, so JS
+// takes the HEAP view after the call that sizes the buffers.
+template <class T>
+class HeapIO {
+ public:
+  void resize(size_t in, size_t out) {
+    x_.resize(in);
+    y_.resize(out);
+  }
+  uintptr_t input_ptr() const { return reinterpret_cast<uintptr_t>(x_.data()); }
+  uintptr_t output_ptr() const { return reinterpret_cast<uintptr_t>(y_.data()); }
+  T* x() { return x_.data(); }
+  T* y() { return y_.data(); }
+  size_t x_size() const { return x_.size(); }
+  size_t y_size() const { return y_.size(); }
+
+ private:
+  std::vector<T> x_, y_;
+};
 
 }  // namespace wi8::js

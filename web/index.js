@@ -180,6 +180,22 @@ function createOp(cls, init, args) {
   return op;
 }
 
+// Runs an op whose input and output live in the wasm heap: the (already length-checked) input is
+// written at op.inputPtr(), op.execute(...args) runs, and the output is sliced out at
+// op.outputPtr(). One copy each way; the HEAP view is taken after any call that may grow memory.
+function runInHeap(op, heap, input, outCount, ...args) {
+  const m = wasmModule();
+  const shift = heap === 'HEAPF32' ? 2 : 0;
+  m[heap].set(input, op.inputPtr() >> shift);
+  check(op.execute(...args));
+  const at = op.outputPtr() >> shift;
+  return m[heap].slice(at, at + outCount);
+}
+
+function checkLength(input, expected, message) {
+  if (input.length !== expected) fail(message(input.length));
+}
+
 /** What every layer shares: its wasm-side op and dispose(). */
 class Layer {
   #op;
@@ -292,9 +308,11 @@ export class FullyConnected extends Int8Layer {
     const op = this.live('run');
     checkArray(input, Int8Array, 'FullyConnected.run: input');
     checkCount(batch, 'FullyConnected.run: batch');
-    const out = new Int8Array(batch * this.outFeatures);
-    check(op.run(input, out, batch));
-    return out;
+    const K = this.inFeatures;
+    checkLength(input, batch * K, (n) =>
+      `FullyConnected: input has ${n} values, expected batch (${batch}) x inFeatures (${K}) = ${batch * K}`);
+    check(op.prepare(batch));
+    return runInHeap(op, 'HEAP8', input, batch * this.outFeatures, batch);
   }
 }
 
@@ -344,6 +362,11 @@ function convGeometry(where, { inputShape, outChannels, kernel, strides, dilatio
   };
 }
 
+function checkConvInput(name, input, shape) {
+  const n = shape.reduce((a, b) => a * b, 1);
+  checkLength(input, n, (got) => `${name}: input has ${got} values, expected ${n} (NHWC ${shape.join('x')})`);
+}
+
 /**
  * An int8 2-D convolution, NHWC: any kernel size, stride, dilation, padding and groups (depthwise
  * when groups == input channels == outChannels), per-output-channel symmetric int8 weights in OHWI
@@ -391,9 +414,8 @@ export class Conv2D extends Int8Layer {
   run(input) {
     const op = this.live('run');
     checkArray(input, Int8Array, 'Conv2D.run: input');
-    const out = new Int8Array(this.outputShape.reduce((a, b) => a * b, 1));
-    check(op.run(input, out));
-    return out;
+    checkConvInput('Conv2D', input, this.inputShape);
+    return runInHeap(op, 'HEAP8', input, this.outputShape.reduce((a, b) => a * b, 1));
   }
 }
 
@@ -423,9 +445,11 @@ export class FullyConnectedF32 extends Layer {
     const op = this.live('run');
     checkArray(input, Float32Array, 'FullyConnectedF32.run: input');
     checkCount(batch, 'FullyConnectedF32.run: batch');
-    const out = new Float32Array(batch * this.outFeatures);
-    check(op.run(input, out, batch));
-    return out;
+    const K = this.inFeatures;
+    checkLength(input, batch * K, (n) =>
+      `FullyConnectedF32: input has ${n} values, expected batch (${batch}) x inFeatures (${K}) = ${batch * K}`);
+    check(op.prepare(batch));
+    return runInHeap(op, 'HEAPF32', input, batch * this.outFeatures, batch);
   }
 }
 
@@ -453,8 +477,7 @@ export class Conv2DF32 extends Layer {
   run(input) {
     const op = this.live('run');
     checkArray(input, Float32Array, 'Conv2DF32.run: input');
-    const out = new Float32Array(this.outputShape.reduce((a, b) => a * b, 1));
-    check(op.run(input, out));
-    return out;
+    checkConvInput('Conv2DF32', input, this.inputShape);
+    return runInHeap(op, 'HEAPF32', input, this.outputShape.reduce((a, b) => a * b, 1));
   }
 }
