@@ -37,17 +37,11 @@ Status validate_conv2d(const char* op, Conv2DGeometry* g) {
     return Status::error(where + "groups (" + s(g->groups) + ") must divide input channels (" +
                          s(g->in_c) + ") and output channels (" + s(g->out_c) + ")");
   }
-  const size_t eff_kh = (g->kernel_h - 1) * g->dilation_h + 1;
-  const size_t eff_kw = (g->kernel_w - 1) * g->dilation_w + 1;
-  const size_t padded_h = g->in_h + g->pad_top + g->pad_bottom;
-  const size_t padded_w = g->in_w + g->pad_left + g->pad_right;
-  if (eff_kh > padded_h || eff_kw > padded_w) {
-    return Status::error(where + "the dilated kernel (" + s(eff_kh) + " x " + s(eff_kw) +
-                         ") is larger than the padded input (" + s(padded_h) + " x " + s(padded_w) +
-                         ")");
-  }
-  g->out_h = (padded_h - eff_kh) / g->stride_h + 1;
-  g->out_w = (padded_w - eff_kw) / g->stride_w + 1;
+  const Window2D win(g->in_h, g->in_w, g->kernel_h, g->kernel_w, g->dilation_h, g->dilation_w,
+                     g->pad_top, g->pad_left, g->pad_bottom, g->pad_right);
+  WI8_RETURN_IF_ERROR(win.check(where));
+  g->out_h = (win.padded_h - win.eff_kh) / g->stride_h + 1;
+  g->out_w = (win.padded_w - win.eff_kw) / g->stride_w + 1;
   // Element counts of input, output and weights, each checked against the limit step by step.
   auto bounded = [](std::initializer_list<size_t> dims) {
     size_t n = 1;
@@ -63,6 +57,15 @@ Status validate_conv2d(const char* op, Conv2DGeometry* g) {
       !bounded({g->batch, g->out_h, g->out_w, g->kernel_h, g->kernel_w, g->in_c})) {
     return Status::error(where + "tensor sizes exceed the limit of " + s(kMaxConvElements) +
                          " elements");
+  }
+  return Status::ok();
+}
+
+Status Window2D::check(const std::string& where) const {
+  if (eff_kh > padded_h || eff_kw > padded_w) {
+    return Status::error(where + "the dilated kernel (" + s(eff_kh) + " x " + s(eff_kw) +
+                         ") is larger than the padded input (" + s(padded_h) + " x " + s(padded_w) +
+                         ")");
   }
   return Status::ok();
 }

@@ -107,15 +107,10 @@ Status validate_pool2d(const char* op, Pool2DGeometry* g) {
       return Status::error(where + p.name + " " + s(p.value) + " exceeds " + s(kMaxConvDim));
     }
   }
-  const size_t eff_kh = (g->kernel_h - 1) * g->dilation_h + 1;
-  const size_t eff_kw = (g->kernel_w - 1) * g->dilation_w + 1;
-  const size_t padded_h = g->in_h + g->pad_top + g->pad_bottom;
-  const size_t padded_w = g->in_w + g->pad_left + g->pad_right;
-  if (eff_kh > padded_h || eff_kw > padded_w) {
-    return Status::error(where + "the dilated kernel (" + s(eff_kh) + " x " + s(eff_kw) +
-                         ") is larger than the padded input (" + s(padded_h) + " x " + s(padded_w) +
-                         ")");
-  }
+  const Window2D win(g->in_h, g->in_w, g->kernel_h, g->kernel_w, g->dilation_h, g->dilation_w,
+                     g->pad_top, g->pad_left, g->pad_bottom, g->pad_right);
+  WI8_RETURN_IF_ERROR(win.check(where));
+  const size_t eff_kh = win.eff_kh, eff_kw = win.eff_kw;
   g->out_h = pool_out_size(g->in_h, g->pad_top, g->pad_bottom, eff_kh, g->stride_h, g->ceil_mode);
   g->out_w = pool_out_size(g->in_w, g->pad_left, g->pad_right, eff_kw, g->stride_w, g->ceil_mode);
   WI8_RETURN_IF_ERROR(check_windows(where, "row", g->out_h, g->in_h, g->kernel_h, g->stride_h,
