@@ -1,12 +1,13 @@
 // `npm test`: the one test command. On a fresh Debian machine (as root) it installs what is missing,
-// then: lint -> native build + C++ tests -> wasm build + the same C++ tests under node (SIMD128 paths)
-// -> JS tests (node:test, incl. the npm package and the browser page in headless Chromium).
+// then: lint -> native build + C++ tests (plain, then ASan + UBSan) -> wasm build + the same C++
+// tests under node (SIMD128 paths) -> JS tests (node:test, incl. the npm package and the browser page in headless Chromium).
 // Prints a summary and a closing "N passed, N failed" line; exits non-zero on any failure.
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  BUILD_NATIVE, BUILD_WASM, buildNative, buildWasm, EM_ENV, ensureNodeModules, ensureSystem, log, ROOT,
+  BUILD_NATIVE, BUILD_SANITIZE, BUILD_WASM, buildNative, buildSanitized, buildWasm, EM_ENV, ensureNodeModules,
+  ensureSystem, log, ROOT,
 } from './lib/toolchain.mjs';
 import { lint } from './lint.mjs';
 
@@ -63,7 +64,7 @@ async function nodeTests(dir) {
 
 const t0 = Date.now();
 try {
-  ensureSystem(['build', 'lint', 'browser']);
+  ensureSystem(['build', 'lint', 'browser', 'testdata']);
   ensureNodeModules();
 } catch (e) {
   console.error(`[wasm-int8] set-up failed: ${e.message}`);
@@ -77,6 +78,10 @@ await step('lint (clang-format, node --check)', async () => {
 await step('C++ tests, native (g++)', async () => {
   buildNative();
   return ctest(BUILD_NATIVE);
+});
+await step('C++ tests, native ASan + UBSan', async () => {
+  buildSanitized();
+  return ctest(BUILD_SANITIZE);
 });
 await step('C++ tests, wasm SIMD128 under node', async () => {
   buildWasm();

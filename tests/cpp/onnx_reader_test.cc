@@ -218,3 +218,57 @@ TEST(OnnxReader, LimitsStopHugeModels) {
 
 }  // namespace
 }  // namespace wi8::onnx
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+namespace wi8::onnx {
+namespace {
+
+std::vector<uint8_t> read_file(const std::filesystem::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), {});
+}
+
+// Every model and tensor file of the ONNX node test suite (Debian's libonnx-testdata, which
+// `npm test` installs) parses, or fails with one of the documented "not supported" errors.
+TEST(OnnxReader, ParsesTheOnnxNodeTestSuite) {
+  const std::filesystem::path root = "/usr/share/libonnx-testdata/data/node";
+  ASSERT_TRUE(std::filesystem::is_directory(root))
+      << root << " is missing: apt-get install libonnx-testdata";
+  size_t models = 0, parsed = 0, tensors = 0;
+  for (const auto& dir : std::filesystem::directory_iterator(root)) {
+    const auto model_path = dir.path() / "model.onnx";
+    if (!std::filesystem::exists(model_path)) continue;
+    ++models;
+    const std::vector<uint8_t> bytes = read_file(model_path);
+    OnnxModel m;
+    Status s = parse_onnx_model(bytes.data(), bytes.size(), &m);
+    if (s.is_ok()) {
+      ++parsed;
+      EXPECT_FALSE(m.graph.nodes.empty()) << model_path;
+      for (const Node& n : m.graph.nodes) EXPECT_FALSE(n.op_type.empty()) << model_path;
+      EXPECT_FALSE(m.opset_imports.empty()) << model_path;
+    } else {
+      EXPECT_NE(s.message().find("not supported"), std::string::npos)
+          << model_path << ": " << s.message();
+    }
+    const auto data_set = dir.path() / "test_data_set_0";
+    if (!std::filesystem::is_directory(data_set)) continue;
+    for (const auto& f : std::filesystem::directory_iterator(data_set)) {
+      const std::vector<uint8_t> tb = read_file(f.path());
+      Tensor t;
+      Status ts = parse_onnx_tensor(tb.data(), tb.size(), &t);
+      if (ts.is_ok()) ++tensors;
+    }
+  }
+  EXPECT_GT(models, 900u);
+  EXPECT_GT(parsed, models * 9 / 10) << parsed << " of " << models;
+  EXPECT_GT(tensors, 2000u);
+  std::printf("parsed %zu of %zu ONNX node-test models, %zu test tensors\n", parsed, models,
+              tensors);
+}
+
+}  // namespace
+}  // namespace wi8::onnx

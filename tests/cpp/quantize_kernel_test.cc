@@ -56,7 +56,7 @@ TEST(DequantizeKernel, SimdIsBitExactWithReference) {
         std::vector<float> ref(n), simd(n);
         dequantize_s8_f32_reference(n, x.data(), scale, zp, ref.data());
         dequantize_s8_f32__wasmsimd(n, x.data(), scale, zp, simd.data());
-        ASSERT_EQ(0, std::memcmp(ref.data(), simd.data(), n * sizeof(float)))
+        ASSERT_EQ(0, n ? std::memcmp(ref.data(), simd.data(), n * sizeof(float)) : 0)
             << "n=" << n << " scale=" << scale << " zp=" << zp;
       }
     }

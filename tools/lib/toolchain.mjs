@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BUILD_NATIVE = join(ROOT, 'build', 'native');
 export const BUILD_WASM = join(ROOT, 'build', 'wasm');
+export const BUILD_SANITIZE = join(ROOT, 'build', 'sanitize');
 export const DIST = join(ROOT, 'dist');
 
 // emcc's JS optimizer needs acorn from Debian's node-acorn, which the machine's node does not look for.
@@ -28,6 +29,8 @@ const REQUIREMENTS = {
   ],
   lint: [{ pkg: 'clang-format', file: '/usr/bin/clang-format' }],
   browser: [{ pkg: 'chromium', file: '/usr/bin/chromium' }],
+  // The ONNX node test suite (models and tensors) the C++ reader tests parse.
+  testdata: [{ pkg: 'libonnx-testdata', file: '/usr/share/libonnx-testdata/data/node' }],
 };
 
 export function log(msg) {
@@ -84,6 +87,14 @@ function configure(dir, args, env) {
 export function buildNative() {
   configure(BUILD_NATIVE, ['cmake', '-S', ROOT, '-B', BUILD_NATIVE, '-G', 'Ninja', '-DWI8_WERROR=ON']);
   run('cmake', ['--build', BUILD_NATIVE]);
+}
+
+/** The native build with AddressSanitizer + UndefinedBehaviorSanitizer (any report fails a test). */
+export function buildSanitized() {
+  const flags = '-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -O1 -g';
+  configure(BUILD_SANITIZE, ['cmake', '-S', ROOT, '-B', BUILD_SANITIZE, '-G', 'Ninja', '-DWI8_WERROR=ON',
+    '-DCMAKE_BUILD_TYPE=Debug', `-DCMAKE_CXX_FLAGS=${flags}`]);
+  run('cmake', ['--build', BUILD_SANITIZE]);
 }
 
 /**

@@ -90,6 +90,8 @@ class Parser {
     return Status::ok();
   }
 
+  Status tensor_message(Reader r, Tensor* x) { return tensor(std::move(r), x); }
+
  private:
   Status opset(Reader r, OpsetImport* o) {
     while (!r.done()) {
@@ -440,6 +442,11 @@ Status parse_onnx_model(const uint8_t* data, size_t size, OnnxModel* out,
   WI8_RETURN_IF_ERROR(Parser(limits).model(Reader(data, size), out));
   if (!out->has_graph) return Status::error("ONNX: the model has no graph (ModelProto.graph)");
   return Status::ok();
+}
+
+Status parse_onnx_tensor(const uint8_t* data, size_t size, Tensor* out, const ParseLimits& limits) {
+  *out = Tensor();
+  return Parser(limits).tensor_message(Reader(data, size), out);
 }
 
 }  // namespace wi8::onnx

@@ -115,4 +115,8 @@ struct ParseLimits {
 Status parse_onnx_model(const uint8_t* data, size_t size, OnnxModel* out,
                         const ParseLimits& limits = ParseLimits());
 
+// A serialized TensorProto on its own (the ONNX test suite's input_0.pb / output_0.pb files).
+Status parse_onnx_tensor(const uint8_t* data, size_t size, Tensor* out,
+                         const ParseLimits& limits = ParseLimits());
+
 }  // namespace wi8::onnx
