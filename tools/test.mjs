@@ -1,6 +1,6 @@
 // `npm test`: the one test command. On a fresh Debian machine (as root) it installs what is missing,
 // then: lint -> native build + C++ tests (plain, then ASan + UBSan) -> wasm build + the same C++
-// tests under node (SIMD128 paths) -> JS tests (node:test, incl. the npm package and the browser page in headless Chromium).
+// tests under node (SIMD128 paths) -> 60 s of libFuzzer on the ONNX reader -> JS tests (node:test, incl. the npm package and the browser page in headless Chromium).
 // Prints a summary and a closing "N passed, N failed" line; exits non-zero on any failure.
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -9,6 +9,7 @@ import {
   BUILD_NATIVE, BUILD_SANITIZE, BUILD_WASM, buildNative, buildSanitized, buildWasm, EM_ENV, ensureNodeModules,
   ensureSystem, log, ROOT,
 } from './lib/toolchain.mjs';
+import { fuzz } from './fuzz.mjs';
 import { lint } from './lint.mjs';
 
 const results = []; // { name, passed, failed, seconds }
@@ -64,7 +65,7 @@ async function nodeTests(dir) {
 
 const t0 = Date.now();
 try {
-  ensureSystem(['build', 'lint', 'browser', 'testdata']);
+  ensureSystem(['build', 'lint', 'browser', 'testdata', 'fuzz']);
   ensureNodeModules();
 } catch (e) {
   console.error(`[wasm-int8] set-up failed: ${e.message}`);
@@ -86,6 +87,10 @@ await step('C++ tests, native ASan + UBSan', async () => {
 await step('C++ tests, wasm SIMD128 under node', async () => {
   buildWasm();
   return ctest(BUILD_WASM, EM_ENV);
+});
+await step('fuzz: ONNX reader + import, 60 s', async () => {
+  const { execs } = fuzz({ seconds: 60 });
+  return { passed: execs > 0 ? 1 : 0, failed: execs > 0 ? 0 : 1 };
 });
 await step('JS tests (node:test)', () => nodeTests('tests/js'));
 await step('browser tests (headless Chromium)', () => nodeTests('tests/browser'));

@@ -29,6 +29,11 @@ const REQUIREMENTS = {
   ],
   lint: [{ pkg: 'clang-format', file: '/usr/bin/clang-format' }],
   browser: [{ pkg: 'chromium', file: '/usr/bin/chromium' }],
+  // clang with libFuzzer and the sanitizer runtimes, for `npm run fuzz`.
+  fuzz: [
+    { pkg: 'clang', file: '/usr/bin/clang++' },
+    { pkg: 'libclang-rt-14-dev', file: '/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a' },
+  ],
   // The ONNX node test suite (models and tensors) the C++ reader tests parse.
   testdata: [{ pkg: 'libonnx-testdata', file: '/usr/share/libonnx-testdata/data/node' }],
 };
