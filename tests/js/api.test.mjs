@@ -4,19 +4,8 @@ import { before, describe, test } from 'node:test';
 import {
   chooseQuantParams, dequantize, FullyConnected, init, quantize, simdSupported, WasmInt8Error,
 } from '../../web/index.js';
+import { rng } from './rng.mjs';
 
-// Seeded uniform random numbers (xorshift32), so a failure can be reproduced.
-function rng(seed) {
-  let s = seed >>> 0 || 1;
-  return (lo = 0, hi = 1) => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return lo + (s / 2 ** 32) * (hi - lo);
-  };
-}
 
 before(() => init());
 

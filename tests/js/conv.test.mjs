@@ -2,18 +2,8 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { chooseQuantParams, Conv2D, init, WasmInt8Error } from '../../web/index.js';
+import { rng } from './rng.mjs';
 
-function rng(seed) {
-  let s = seed >>> 0 || 1;
-  return (lo = 0, hi = 1) => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return lo + (s / 2 ** 32) * (hi - lo);
-  };
-}
 
 before(() => init());
 
