@@ -34,6 +34,27 @@ export declare function quantize(values: Float32Array, params: QuantParams): Int
 /** int8 -> float32: (q - zeroPoint) * scale. */
 export declare function dequantize(values: Int8Array, params: QuantParams): Float32Array;
 
+export interface ModelTensorInfo {
+  name: string;
+  dtype: 'float32' | 'int8' | 'uint8' | 'int32' | 'int64' | 'bool';
+  /** null when the rank is unknown; an entry is null where the dimension is symbolic. */
+  shape: (number | null)[] | null;
+}
+
+export interface ModelInfo {
+  opset: number;
+  producer: string;
+  inputs: ModelTensorInfo[];
+  outputs: ModelTensorInfo[];
+  /** Node count per operator type. */
+  ops: Record<string, number>;
+  nodes: number;
+  constantBytes: number;
+}
+
+/** Reads an ONNX model (the checks a load runs) and summarises it; throws WasmInt8Error if it cannot. */
+export declare function inspectModel(bytes: Uint8Array | ArrayBuffer): ModelInfo;
+
 /** A fused activation: a clamp of the real output. */
 export type Activation = 'none' | 'relu' | 'relu6' | { min?: number; max?: number };
 

@@ -130,6 +130,25 @@ export function quantize(values, params) {
   return out;
 }
 
+/**
+ * Reads an ONNX model and returns what it contains, running the checks a model load runs (wire
+ * format, opset, dtypes, constant sizes, every input produced, no cycles):
+ * {opset, producer, inputs: [{name, dtype, shape}], outputs, ops: {Conv: 3, ...}, nodes,
+ * constantBytes}. shape entries are null where symbolic. Throws WasmInt8Error naming the problem
+ * (and the byte offset or the node) for a model it cannot read.
+ */
+export function inspectModel(bytes) {
+  let data = bytes;
+  if (bytes instanceof ArrayBuffer) data = new Uint8Array(bytes);
+  if (!(data instanceof Uint8Array)) {
+    const got = bytes === null ? 'null' : bytes?.constructor?.name ?? typeof bytes;
+    fail(`inspectModel: bytes must be a Uint8Array or an ArrayBuffer, got ${got}`);
+  }
+  const r = wasmModule().inspectOnnx(data);
+  if (r.error) fail(r.error);
+  return r;
+}
+
 /** int8 -> float32: (q - zeroPoint) * scale. */
 export function dequantize(values, params) {
   checkArray(values, Int8Array, 'dequantize: values');

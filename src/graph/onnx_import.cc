@@ -209,6 +209,10 @@ class Importer {
         return Status::error("ONNX: graph output '" + v.name + "' is not produced by any node");
       }
       g_->outputs.push_back(it->second);
+      WI8_RETURN_IF_ERROR(declared_type(v, "graph output '" + v.name + "'"));
+    }
+    for (const onnx::ValueInfo& v : og.value_info) {
+      if (ids_.count(v.name)) WI8_RETURN_IF_ERROR(declared_type(v, "value_info '" + v.name + "'"));
     }
     if (g_->outputs.empty()) return Status::error("ONNX: the graph has no outputs");
     return Status::ok();
@@ -230,6 +234,17 @@ class Importer {
                            " of the default domain is not supported (" + std::to_string(kMinOpset) +
                            " to " + std::to_string(kMaxOpset) + ")");
     }
+    return Status::ok();
+  }
+
+  // A node output's declared dtype and shape (graph outputs, value_info), kept until shape
+  // inference checks it. Outputs of types we do not run (e.g. sequences) keep no type.
+  Status declared_type(const onnx::ValueInfo& v, const std::string& what) {
+    TensorDesc& t = g_->tensors[static_cast<size_t>(ids_.at(v.name))];
+    if (t.constant || t.has_shape || v.elem_type == onnx::kUndefined) return Status::ok();
+    WI8_RETURN_IF_ERROR(dtype_from_onnx(v.elem_type, what, &t.dtype));
+    t.has_shape = v.has_shape;
+    t.dims = v.dims;
     return Status::ok();
   }
 
