@@ -5,6 +5,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "conv_test_util.h"
 #include "kernels/conv/conv_s8.h"
 #include "ops/op_util.h"
 #include "test_util.h"
@@ -12,14 +13,8 @@
 namespace wi8 {
 namespace {
 
-std::string describe(const Conv2DGeometry& g) {
-  std::ostringstream s;
-  s << "N" << g.batch << " " << g.in_h << "x" << g.in_w << "x" << g.in_c << "->" << g.out_c << " k"
-    << g.kernel_h << "x" << g.kernel_w << " s" << g.stride_h << "," << g.stride_w << " d"
-    << g.dilation_h << "," << g.dilation_w << " p" << g.pad_top << "," << g.pad_left << ","
-    << g.pad_bottom << "," << g.pad_right << " groups " << g.groups;
-  return s.str();
-}
+using test::describe;
+using test::geometry;
 
 // Random int8 problem for geometry g; runs the op (whatever path it picks) and the direct
 // reference.
@@ -57,43 +52,10 @@ void check_against_reference(Conv2DGeometry g, test::Rng& rng) {
   ASSERT_EQ(want, got) << describe(g) << (op->is_depthwise() ? " (depthwise)" : "");
 }
 
-Conv2DGeometry geometry(size_t n, size_t h, size_t w, size_t cin, size_t cout, size_t kh, size_t kw,
-                        size_t stride, size_t dilation, size_t pad, size_t groups) {
-  Conv2DGeometry g;
-  g.batch = n;
-  g.in_h = h;
-  g.in_w = w;
-  g.in_c = cin;
-  g.out_c = cout;
-  g.kernel_h = kh;
-  g.kernel_w = kw;
-  g.stride_h = g.stride_w = stride;
-  g.dilation_h = g.dilation_w = dilation;
-  g.pad_top = g.pad_left = g.pad_bottom = g.pad_right = pad;
-  g.groups = groups;
-  return g;
-}
-
 TEST(Conv2DS8, MatchesReferenceOnRandomGeometries) {
   test::Rng rng(123);
   for (int i = 0; i < 120; ++i) {
-    Conv2DGeometry g;
-    g.batch = static_cast<size_t>(rng.int_in(1, 2));
-    g.kernel_h = static_cast<size_t>(rng.int_in(1, 5));
-    g.kernel_w = static_cast<size_t>(rng.int_in(1, 5));
-    g.stride_h = static_cast<size_t>(rng.int_in(1, 3));
-    g.stride_w = static_cast<size_t>(rng.int_in(1, 3));
-    g.dilation_h = static_cast<size_t>(rng.int_in(1, 2));
-    g.dilation_w = static_cast<size_t>(rng.int_in(1, 2));
-    g.pad_top = static_cast<size_t>(rng.int_in(0, 2));
-    g.pad_left = static_cast<size_t>(rng.int_in(0, 2));
-    g.pad_bottom = static_cast<size_t>(rng.int_in(0, 2));
-    g.pad_right = static_cast<size_t>(rng.int_in(0, 2));
-    g.groups = static_cast<size_t>(rng.int_in(1, 3));
-    g.in_c = g.groups * static_cast<size_t>(rng.int_in(1, 9));
-    g.out_c = g.groups * static_cast<size_t>(rng.int_in(1, 9));
-    g.in_h = (g.kernel_h - 1) * g.dilation_h + 1 + static_cast<size_t>(rng.int_in(0, 8));
-    g.in_w = (g.kernel_w - 1) * g.dilation_w + 1 + static_cast<size_t>(rng.int_in(0, 8));
+    const Conv2DGeometry g = test::random_geometry(rng, 9);
     check_against_reference(g, rng);
   }
 }
