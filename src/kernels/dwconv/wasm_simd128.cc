@@ -31,6 +31,8 @@ void dw_pixel(size_t taps_rt, const int8_t* const* in, const PackedDwS8& w,
   for (; c < c_main; c += 8) {
     v128_t acc_lo = wasm_i32x4_splat(0), acc_hi = acc_lo;
     const int16_t* pw = w.weights.data() + c * 2;
+    // Not unrolled: unrolled, clang hoists all tap loads ahead of the dots and V8 spills them.
+#pragma clang loop unroll(disable)
     for (size_t p = 0; p < pairs; ++p) {
       two_taps(wasm_i16x8_load8x8(in[2 * p] + c), wasm_i16x8_load8x8(in[2 * p + 1] + c),
                pw + p * pair_stride, &acc_lo, &acc_hi);
