@@ -122,18 +122,11 @@ class FullyConnectedJs {
     return s.message();
   }
 
-  // Sizes the heap buffers for `batch` rows (JS then writes the input at inputPtr()).
   std::string prepare(int batch) {
-    if (!op_) return "FullyConnected: not initialized";
-    if (batch < 1) return "FullyConnected: batch must be >= 1, got " + std::to_string(batch);
-    const size_t b = static_cast<size_t>(batch);
-    io_.resize(b * op_->params().in_features, b * op_->params().out_features);
-    return "";
+    return wi8::js::prepare_rows("FullyConnected", op_, batch, &io_);
   }
   std::string execute(int batch) {
-    if (!op_) return "FullyConnected: not initialized";
-    return op_->run(io_.x(), io_.x_size(), static_cast<size_t>(batch), io_.y(), io_.y_size())
-        .message();
+    return wi8::js::execute_rows("FullyConnected", op_, batch, &io_);
   }
   uintptr_t inputPtr() const { return io_.input_ptr(); }
   uintptr_t outputPtr() const { return io_.output_ptr(); }
@@ -192,16 +185,10 @@ class FullyConnectedF32Js {
   }
 
   std::string prepare(int batch) {
-    if (!op_) return "FullyConnectedF32: not initialized";
-    if (batch < 1) return "FullyConnectedF32: batch must be >= 1, got " + std::to_string(batch);
-    const size_t b = static_cast<size_t>(batch);
-    io_.resize(b * op_->params().in_features, b * op_->params().out_features);
-    return "";
+    return wi8::js::prepare_rows("FullyConnectedF32", op_, batch, &io_);
   }
   std::string execute(int batch) {
-    if (!op_) return "FullyConnectedF32: not initialized";
-    return op_->run(io_.x(), io_.x_size(), static_cast<size_t>(batch), io_.y(), io_.y_size())
-        .message();
+    return wi8::js::execute_rows("FullyConnectedF32", op_, batch, &io_);
   }
   uintptr_t inputPtr() const { return io_.input_ptr(); }
   uintptr_t outputPtr() const { return io_.output_ptr(); }

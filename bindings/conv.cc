@@ -95,12 +95,7 @@ class Conv2DJs {
         wi8::Conv2DS8::create(p, w.data(), scales.data(), has_bias ? b.data() : nullptr, &op_));
   }
 
-  std::string execute() {
-    if (!op_) return "Conv2D: not initialized";
-    return op_
-        ->run(io_.x(), io_.x_size(), io_.y(), io_.y_size(), workspace_.data(), workspace_.size())
-        .message();
-  }
+  std::string execute() { return wi8::js::execute_conv("Conv2D", op_, &io_, &workspace_); }
   uintptr_t inputPtr() const { return io_.input_ptr(); }
   uintptr_t outputPtr() const { return io_.output_ptr(); }
 
@@ -167,12 +162,7 @@ class Conv2DF32Js {
     return "";
   }
 
-  std::string execute() {
-    if (!op_) return "Conv2DF32: not initialized";
-    return op_
-        ->run(io_.x(), io_.x_size(), io_.y(), io_.y_size(), workspace_.data(), workspace_.size())
-        .message();
-  }
+  std::string execute() { return wi8::js::execute_conv("Conv2DF32", op_, &io_, &workspace_); }
   uintptr_t inputPtr() const { return io_.input_ptr(); }
   uintptr_t outputPtr() const { return io_.output_ptr(); }
 

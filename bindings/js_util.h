@@ -4,6 +4,7 @@
 #include <emscripten/val.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -51,5 +52,34 @@ class HeapIO {
  private:
   std::vector<T> x_, y_;
 };
+
+// The run side of the FullyConnected bindings (int8 and fp32): size the heap buffers for `batch`
+// rows (JS then writes the input at inputPtr()), then run the op on them.
+template <class Op, class T>
+std::string prepare_rows(const char* name, const std::unique_ptr<Op>& op, int batch,
+                         HeapIO<T>* io) {
+  if (!op) return std::string(name) + ": not initialized";
+  if (batch < 1) return std::string(name) + ": batch must be >= 1, got " + std::to_string(batch);
+  const size_t b = static_cast<size_t>(batch);
+  io->resize(b * op->params().in_features, b * op->params().out_features);
+  return "";
+}
+
+template <class Op, class T>
+std::string execute_rows(const char* name, const std::unique_ptr<Op>& op, int batch,
+                         HeapIO<T>* io) {
+  if (!op) return std::string(name) + ": not initialized";
+  return op->run(io->x(), io->x_size(), static_cast<size_t>(batch), io->y(), io->y_size())
+      .message();
+}
+
+// The run side of the Conv2D bindings (int8 and fp32): the buffers were sized at init.
+template <class Op, class T>
+std::string execute_conv(const char* name, const std::unique_ptr<Op>& op, HeapIO<T>* io,
+                         std::vector<T>* workspace) {
+  if (!op) return std::string(name) + ": not initialized";
+  return op->run(io->x(), io->x_size(), io->y(), io->y_size(), workspace->data(), workspace->size())
+      .message();
+}
 
 }  // namespace wi8::js
