@@ -84,4 +84,9 @@ constexpr int64_t kMaxOpset = 21;
 Status import_onnx(const onnx::OnnxModel& model, Graph* out,
                    const ImportLimits& limits = ImportLimits());
 
+// One TensorProto's values (raw_data or typed fields), checked against its shape, as a constant.
+// `what` names it in errors.
+Status decode_onnx_tensor(const onnx::Tensor& t, const std::string& what, TensorDesc* out,
+                          const ImportLimits& limits = ImportLimits());
+
 }  // namespace wi8

@@ -350,6 +350,12 @@ class Importer {
 
 }  // namespace
 
+Status decode_onnx_tensor(const onnx::Tensor& t, const std::string& what, TensorDesc* out,
+                          const ImportLimits& limits) {
+  Graph unused;
+  return Importer(limits, &unused).constant(t, what, out);
+}
+
 Status import_onnx(const onnx::OnnxModel& model, Graph* out, const ImportLimits& limits) {
   *out = Graph();
   return Importer(limits, out).run(model);

@@ -6,7 +6,19 @@ namespace wi8 {
 
 namespace {
 
-const char* name(BinaryOpKind k) { return k == BinaryOpKind::kAdd ? "Add" : "Mul"; }
+const char* name(BinaryOpKind k) {
+  switch (k) {
+    case BinaryOpKind::kAdd:
+      return "Add";
+    case BinaryOpKind::kMul:
+      return "Mul";
+    case BinaryOpKind::kSub:
+      return "Sub";
+    case BinaryOpKind::kDiv:
+      return "Div";
+  }
+  return "?";
+}
 
 Status check_lengths(BinaryOpKind kind, size_t a_len, size_t a_want, size_t b_len, size_t b_want,
                      size_t y_len, size_t y_want) {
@@ -31,6 +43,9 @@ Status BinaryS8::create(BinaryOpKind kind, const Shape& a_shape, const QuantPara
                         const Shape& b_shape, const QuantParams& b, const QuantParams& output,
                         const Activation& activation, std::unique_ptr<BinaryS8>* out) {
   const std::string op = name(kind);
+  if (kind != BinaryOpKind::kAdd && kind != BinaryOpKind::kMul) {
+    return Status::error(op + ": int8 supports Add and Mul only");
+  }
   WI8_RETURN_IF_ERROR(validate_int8_params(a, (op + ": input A").c_str()));
   WI8_RETURN_IF_ERROR(validate_int8_params(b, (op + ": input B").c_str()));
   WI8_RETURN_IF_ERROR(validate_int8_params(output, (op + ": output").c_str()));
@@ -104,10 +119,19 @@ Status BinaryF32::run(const float* a, size_t a_len, const float* b, size_t b_len
   WI8_RETURN_IF_ERROR(
       check_lengths(kind_, a_len, a_elements_, b_len, b_elements_, y_len, plan_.output_elements));
   for_each_run(plan_, [&](size_t ao, size_t bo, size_t yo, size_t n) {
-    if (kind_ == BinaryOpKind::kAdd) {
-      add_f32__wasmsimd(n, a + ao, plan_.a_inc, b + bo, plan_.b_inc, min_, max_, y + yo);
-    } else {
-      mul_f32__wasmsimd(n, a + ao, plan_.a_inc, b + bo, plan_.b_inc, min_, max_, y + yo);
+    switch (kind_) {
+      case BinaryOpKind::kAdd:
+        add_f32__wasmsimd(n, a + ao, plan_.a_inc, b + bo, plan_.b_inc, min_, max_, y + yo);
+        break;
+      case BinaryOpKind::kMul:
+        mul_f32__wasmsimd(n, a + ao, plan_.a_inc, b + bo, plan_.b_inc, min_, max_, y + yo);
+        break;
+      case BinaryOpKind::kSub:
+        sub_f32__wasmsimd(n, a + ao, plan_.a_inc, b + bo, plan_.b_inc, min_, max_, y + yo);
+        break;
+      case BinaryOpKind::kDiv:
+        div_f32__wasmsimd(n, a + ao, plan_.a_inc, b + bo, plan_.b_inc, min_, max_, y + yo);
+        break;
     }
   });
   return Status::ok();

@@ -13,7 +13,8 @@
 
 namespace wi8 {
 
-enum class BinaryOpKind { kAdd, kMul };
+// Sub and Div are fp32 only (BinaryS8 rejects them).
+enum class BinaryOpKind { kAdd, kMul, kSub, kDiv };
 
 class BinaryS8 {
  public:

@@ -82,6 +82,12 @@ TEST(ElementwiseKernels, Fp32SimdIsBitExactWithReference) {
       mul_f32_reference(n, a.data(), a_inc, b.data(), 1, -1.0f, 1e30f, ref.data());
       mul_f32__wasmsimd(n, a.data(), a_inc, b.data(), 1, -1.0f, 1e30f, got.data());
       ASSERT_EQ(0, n ? std::memcmp(ref.data(), got.data(), n * sizeof(float)) : 0) << "mul n=" << n;
+      sub_f32_reference(n, a.data(), a_inc, b.data(), 1, -2.0f, 2.0f, ref.data());
+      sub_f32__wasmsimd(n, a.data(), a_inc, b.data(), 1, -2.0f, 2.0f, got.data());
+      ASSERT_EQ(0, n ? std::memcmp(ref.data(), got.data(), n * sizeof(float)) : 0) << "sub n=" << n;
+      div_f32_reference(n, a.data(), a_inc, b.data(), 1, -1e30f, 1e30f, ref.data());
+      div_f32__wasmsimd(n, a.data(), a_inc, b.data(), 1, -1e30f, 1e30f, got.data());
+      ASSERT_EQ(0, n ? std::memcmp(ref.data(), got.data(), n * sizeof(float)) : 0) << "div n=" << n;
     }
   }
 }

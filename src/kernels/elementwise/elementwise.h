@@ -53,5 +53,13 @@ void mul_f32_reference(size_t n, const float* a, size_t a_inc, const float* b, s
                        float out_min, float out_max, float* y);
 void mul_f32__wasmsimd(size_t n, const float* a, size_t a_inc, const float* b, size_t b_inc,
                        float out_min, float out_max, float* y);
+void sub_f32_reference(size_t n, const float* a, size_t a_inc, const float* b, size_t b_inc,
+                       float out_min, float out_max, float* y);
+void sub_f32__wasmsimd(size_t n, const float* a, size_t a_inc, const float* b, size_t b_inc,
+                       float out_min, float out_max, float* y);
+void div_f32_reference(size_t n, const float* a, size_t a_inc, const float* b, size_t b_inc,
+                       float out_min, float out_max, float* y);
+void div_f32__wasmsimd(size_t n, const float* a, size_t a_inc, const float* b, size_t b_inc,
+                       float out_min, float out_max, float* y);
 
 }  // namespace wi8

@@ -40,4 +40,18 @@ void mul_f32_reference(size_t n, const float* a, size_t a_inc, const float* b, s
   }
 }
 
+void sub_f32_reference(size_t n, const float* a, size_t a_inc, const float* b, size_t b_inc,
+                       float out_min, float out_max, float* y) {
+  for (size_t i = 0; i < n; ++i) {
+    y[i] = std::min(std::max(a[i * a_inc] - b[i * b_inc], out_min), out_max);
+  }
+}
+
+void div_f32_reference(size_t n, const float* a, size_t a_inc, const float* b, size_t b_inc,
+                       float out_min, float out_max, float* y) {
+  for (size_t i = 0; i < n; ++i) {
+    y[i] = std::min(std::max(a[i * a_inc] / b[i * b_inc], out_min), out_max);
+  }
+}
+
 }  // namespace wi8

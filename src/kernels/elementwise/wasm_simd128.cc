@@ -136,6 +136,18 @@ void mul_f32__wasmsimd(size_t n, const float* a, size_t a_inc, const float* b, s
              [](v128_t x, v128_t z) { return wasm_f32x4_mul(x, z); });
 }
 
+void sub_f32__wasmsimd(size_t n, const float* a, size_t a_inc, const float* b, size_t b_inc,
+                       float out_min, float out_max, float* y) {
+  binary_f32(n, a, a_inc, b, b_inc, out_min, out_max, y,
+             [](v128_t x, v128_t z) { return wasm_f32x4_sub(x, z); });
+}
+
+void div_f32__wasmsimd(size_t n, const float* a, size_t a_inc, const float* b, size_t b_inc,
+                       float out_min, float out_max, float* y) {
+  binary_f32(n, a, a_inc, b, b_inc, out_min, out_max, y,
+             [](v128_t x, v128_t z) { return wasm_f32x4_div(x, z); });
+}
+
 #else  // Native builds: the references.
 
 void add_s8__wasmsimd(size_t n, const int8_t* a, size_t a_inc, const int8_t* b, size_t b_inc,
@@ -156,6 +168,14 @@ void add_f32__wasmsimd(size_t n, const float* a, size_t a_inc, const float* b, s
 void mul_f32__wasmsimd(size_t n, const float* a, size_t a_inc, const float* b, size_t b_inc,
                        float out_min, float out_max, float* y) {
   mul_f32_reference(n, a, a_inc, b, b_inc, out_min, out_max, y);
+}
+void sub_f32__wasmsimd(size_t n, const float* a, size_t a_inc, const float* b, size_t b_inc,
+                       float out_min, float out_max, float* y) {
+  sub_f32_reference(n, a, a_inc, b, b_inc, out_min, out_max, y);
+}
+void div_f32__wasmsimd(size_t n, const float* a, size_t a_inc, const float* b, size_t b_inc,
+                       float out_min, float out_max, float* y) {
+  div_f32_reference(n, a, a_inc, b, b_inc, out_min, out_max, y);
 }
 
 #endif

@@ -1,0 +1,27 @@
+// Graph passes that need no shapes, run before lowering (executor.h):
+// - Constant nodes become constant tensors;
+// - Identity and Dropout (inference: identity) are bypassed, except where their output is a
+//   graph output (its name must survive);
+// - BatchNormalization after a Conv with constant weights is folded into the Conv's weights and
+//   bias (w' = w * s, b' = (b - mean) * s + beta, s = gamma / sqrt(var + eps));
+// - Relu and Clip with constant bounds after Conv / Gemm / MatMul / Add are fused into it as a
+//   clamp (attributes kFusedMin / kFusedMax), when the op's output has no other reader.
+// Nodes are only removed or rewired; the order stays topological.
+#pragma once
+
+#include "core/status.h"
+#include "graph/graph.h"
+
+namespace wi8 {
+
+constexpr const char* kFusedMin = "wi8.activation_min";
+constexpr const char* kFusedMax = "wi8.activation_max";
+
+Status simplify_graph(Graph* g);
+
+// Values of a float or integer constant as float / int64 (converting), for attribute-like inputs.
+std::vector<float> constant_floats(const TensorDesc& t);
+std::vector<int64_t> constant_ints(const TensorDesc& t);
+size_t element_count(const TensorDesc& t);
+
+}  // namespace wi8
