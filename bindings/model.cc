@@ -1,14 +1,19 @@
-// ONNX model inspection for JavaScript: bytes -> reader -> graph import -> a plain summary object.
-// The first piece of loadModel(): it runs the same checks a model load will.
+// ONNX models for JavaScript: inspectOnnx() (bytes -> reader -> graph import -> a plain summary)
+// and the OnnxModel class behind loadModel() (-> passes -> executor, run on heap buffers).
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
+#include <malloc.h>
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "bindings/js_util.h"
+#include "graph/executor.h"
 #include "graph/graph.h"
+#include "graph/lower.h"
+#include "graph/simplify.h"
 #include "model/onnx/onnx_model.h"
 
 using emscripten::val;
@@ -66,6 +71,218 @@ val inspect_onnx(const val& bytes) {
   return result;
 }
 
+// {error} or {name, dtype, dims, bytes: Uint8Array} from a serialized TensorProto (.pb).
+val decode_tensor(const val& bytes) {
+  std::vector<uint8_t> data;
+  wi8::js::copy_from_js(bytes, &data);
+  val result = val::object();
+  wi8::onnx::Tensor t;
+  wi8::Status s = wi8::onnx::parse_onnx_tensor(data.data(), data.size(), &t);
+  wi8::TensorDesc d;
+  if (s.is_ok()) s = wi8::decode_onnx_tensor(t, "tensor '" + t.name + "'", &d);
+  if (!s.is_ok()) {
+    result.set("error", s.message());
+    return result;
+  }
+  result.set("name", t.name);
+  result.set("dtype", std::string(wi8::dtype_name(d.dtype)));
+  result.set("dims", dims_to_js(d));
+  val out = val::global("Uint8Array").new_(d.data.size());
+  wi8::js::copy_to_js(d.data.data(), d.data.size(), out);
+  result.set("bytes", out);
+  return result;
+}
+
+// Bytes of the wasm heap in use (malloc'd and not freed): the memory tests' measure.
+double heap_bytes_in_use() { return static_cast<double>(mallinfo().uordblks); }
+
 }  // namespace
 
-EMSCRIPTEN_BINDINGS(wasm_int8_model) { emscripten::function("inspectOnnx", &inspect_onnx); }
+EMSCRIPTEN_BINDINGS(wasm_int8_model) {
+  emscripten::function("inspectOnnx", &inspect_onnx);
+  emscripten::function("decodeTensor", &decode_tensor);
+  emscripten::function("heapBytesInUse", &heap_bytes_in_use);
+}
+
+namespace {
+
+// A loaded model for JavaScript (web/index.js wraps it as Model): the simplified graph, the
+// constants given for some inputs, and the plan for the last input shapes. Errors come back as
+// strings ("" = ok); nothing here throws or aborts.
+class OnnxModelHandle {
+ public:
+  std::string load(const val& bytes) {
+    std::vector<uint8_t> data;
+    wi8::js::copy_from_js(bytes, &data);
+    wi8::onnx::OnnxModel model;
+    wi8::Status s = wi8::onnx::parse_onnx_model(data.data(), data.size(), &model);
+    auto g = std::make_shared<wi8::Graph>();
+    if (s.is_ok()) s = wi8::import_onnx(model, g.get());
+    if (!s.is_ok()) return s.message();
+    producer_ = model.producer_name;
+    for (const wi8::GraphNode& n : g->nodes) ++ops_[n.op];
+    nodes_ = g->nodes.size();
+    for (const wi8::TensorDesc& t : g->tensors)
+      constant_bytes_ += static_cast<double>(t.data.size());
+    s = wi8::simplify_graph(g.get());
+    if (s.is_ok()) s = wi8::check_supported_ops(*g);
+    if (!s.is_ok()) return s.message();
+    graph_ = g;
+    frozen_.assign(g->inputs.size(), wi8::TensorDesc());
+    is_frozen_.assign(g->inputs.size(), false);
+    return "";
+  }
+
+  val inputs() const { return tensors_to_js(*graph_, graph_->inputs); }
+  val outputs() const { return tensors_to_js(*graph_, graph_->outputs); }
+
+  val info() const {
+    val r = val::object();
+    val ops = val::object();
+    for (const auto& [op, count] : ops_) ops.set(op, count);
+    r.set("opset", static_cast<double>(graph_->opset));
+    r.set("producer", producer_);
+    r.set("ops", ops);
+    r.set("nodes", static_cast<double>(nodes_));
+    r.set("constantBytes", constant_bytes_);
+    return r;
+  }
+
+  // Input `index` becomes a constant with these bytes (little-endian, the declared dtype) and dims.
+  std::string freeze(int index, const val& bytes, const val& dims) {
+    if (index < 0 || static_cast<size_t>(index) >= frozen_.size()) return "no such input";
+    const wi8::TensorDesc& decl = graph_->tensors[static_cast<size_t>(graph_->inputs[index])];
+    wi8::TensorDesc t;
+    t.name = decl.name;
+    t.dtype = decl.dtype;
+    t.constant = true;
+    t.has_shape = true;
+    size_t count = 1;
+    for (size_t k = 0; k < js_length(dims); ++k) {
+      const double d = dims[k].as<double>();
+      t.dims.push_back(static_cast<int64_t>(d));
+      count *= static_cast<size_t>(d);
+    }
+    wi8::js::copy_from_js(bytes, &t.data);
+    if (t.data.size() != count * wi8::dtype_size(t.dtype)) {
+      return "constant for input '" + decl.name + "' has " + std::to_string(t.data.size()) +
+             " bytes, its shape needs " + std::to_string(count * wi8::dtype_size(t.dtype));
+    }
+    frozen_[static_cast<size_t>(index)] = std::move(t);
+    is_frozen_[static_cast<size_t>(index)] = true;
+    plan_.reset();
+    return "";
+  }
+
+  // Plans for these input shapes (one array per input that is not frozen, in order).
+  std::string plan(const val& shapes) {
+    std::vector<wi8::Shape> all(graph_->inputs.size());
+    std::vector<const wi8::TensorDesc*> frozen(graph_->inputs.size(), nullptr);
+    size_t next = 0;
+    for (size_t i = 0; i < all.size(); ++i) {
+      if (is_frozen_[i]) {
+        frozen[i] = &frozen_[i];
+        continue;
+      }
+      const val s = shapes[next++];
+      for (size_t k = 0; k < js_length(s); ++k) {
+        all[i].push_back(static_cast<size_t>(s[k].as<double>()));
+      }
+    }
+    plan_.reset();
+    wi8::Status st = wi8::Executor::create(graph_, all, &plan_, wi8::ExecLimits(), frozen);
+    if (!st.is_ok()) {
+      plan_.reset();
+      return st.message();
+    }
+    return "";
+  }
+
+  std::string run() {
+    if (!plan_) return "no plan";
+    wi8::Status s = plan_->run();
+    return s.is_ok() ? "" : s.message();
+  }
+
+  // Per step type: total ms over `runs` runs, and the step count.
+  val profile(int runs) {
+    val r = val::object();
+    if (!plan_) return r;
+    std::vector<double> times;
+    for (int k = 0; k < runs; ++k) {
+      wi8::Status s = plan_->run_profiled(&times);
+      if (!s.is_ok()) {
+        r.set("error", s.message());
+        return r;
+      }
+    }
+    std::map<std::string, std::pair<double, int>> by_op;
+    for (size_t k = 0; k < times.size(); ++k) {
+      auto& e = by_op[plan_->steps()[k].op];
+      e.first += times[k] / runs;
+      e.second += 1;
+    }
+    val ops = val::array();
+    for (const auto& [op, e] : by_op) {
+      val o = val::object();
+      o.set("op", op);
+      o.set("ms", e.first);
+      o.set("count", e.second);
+      ops.call<void>("push", o);
+    }
+    r.set("ops", ops);
+    return r;
+  }
+
+  uintptr_t input_ptr(int k) { return reinterpret_cast<uintptr_t>(plan_->input_data(k)); }
+  double input_bytes(int k) const { return static_cast<double>(plan_->input_bytes(k)); }
+  uintptr_t output_ptr(int k) const { return reinterpret_cast<uintptr_t>(plan_->output_data(k)); }
+  val output_shape(int k) const {
+    val dims = val::array();
+    for (size_t d : plan_->outputs()[static_cast<size_t>(k)].shape) {
+      dims.call<void>("push", static_cast<double>(d));
+    }
+    return dims;
+  }
+  std::string output_dtype(int k) const {
+    return wi8::dtype_name(plan_->outputs()[static_cast<size_t>(k)].dtype);
+  }
+  double arena_bytes() const {
+    return plan_ ? static_cast<double>(plan_->arena_bytes() + plan_->workspace_bytes()) : 0;
+  }
+  int steps() const { return plan_ ? static_cast<int>(plan_->steps().size()) : 0; }
+
+ private:
+  static size_t js_length(const val& a) { return a["length"].as<size_t>(); }
+
+  std::shared_ptr<const wi8::Graph> graph_;
+  std::unique_ptr<wi8::Executor> plan_;
+  std::vector<wi8::TensorDesc> frozen_;
+  std::vector<bool> is_frozen_;
+  std::map<std::string, int> ops_;
+  size_t nodes_ = 0;
+  double constant_bytes_ = 0;
+  std::string producer_;
+};
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(wasm_int8_onnx_model) {
+  emscripten::class_<OnnxModelHandle>("OnnxModel")
+      .constructor<>()
+      .function("load", &OnnxModelHandle::load)
+      .function("inputs", &OnnxModelHandle::inputs)
+      .function("outputs", &OnnxModelHandle::outputs)
+      .function("info", &OnnxModelHandle::info)
+      .function("freeze", &OnnxModelHandle::freeze)
+      .function("plan", &OnnxModelHandle::plan)
+      .function("run", &OnnxModelHandle::run)
+      .function("profile", &OnnxModelHandle::profile)
+      .function("inputPtr", &OnnxModelHandle::input_ptr)
+      .function("inputBytes", &OnnxModelHandle::input_bytes)
+      .function("outputPtr", &OnnxModelHandle::output_ptr)
+      .function("outputShape", &OnnxModelHandle::output_shape)
+      .function("outputDtype", &OnnxModelHandle::output_dtype)
+      .function("arenaBytes", &OnnxModelHandle::arena_bytes)
+      .function("steps", &OnnxModelHandle::steps);
+}

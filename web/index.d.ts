@@ -55,6 +55,85 @@ export interface ModelInfo {
 /** Reads an ONNX model (the checks a load runs) and summarises it; throws WasmInt8Error if it cannot. */
 export declare function inspectModel(bytes: Uint8Array | ArrayBuffer): ModelInfo;
 
+export type DType = 'float32' | 'int8' | 'uint8' | 'int32' | 'int64' | 'bool';
+export type AnyTensorData = Float32Array | Int8Array | Uint8Array | Int32Array | BigInt64Array;
+
+/** A tensor passed to or returned by a model: row-major data in the model's (ONNX) layout. */
+export interface Tensor {
+  data: AnyTensorData;
+  shape: number[];
+}
+export interface OutputTensor extends Tensor {
+  dtype: DType;
+}
+
+export interface LoadModelOptions {
+  /**
+   * Inputs that are fixed for this model (weights or shapes some exporters pass as inputs): folded
+   * at load, not fed to run().
+   */
+  constants?: Record<string, Tensor>;
+}
+
+export interface ModelRunInfo {
+  opset: number;
+  producer: string;
+  /** Node count per operator type, as in the file. */
+  ops: Record<string, number>;
+  nodes: number;
+  constantBytes: number;
+  /** Activations + workspace of the current plan, in bytes. */
+  planBytes: number;
+  /** Steps of the current plan (kernels, layout changes). */
+  steps: number;
+}
+
+export interface OpProfile {
+  op: string;
+  /** Milliseconds per run, all steps of this type together. */
+  ms: number;
+  count: number;
+}
+
+/** A loaded ONNX model. */
+export declare class Model {
+  private constructor();
+  readonly inputNames: string[];
+  readonly outputNames: string[];
+  /** Declared shapes; null marks a dimension the model leaves open (e.g. the batch). */
+  readonly inputShapes: ((number | null)[] | null)[];
+  readonly inputTypes: DType[];
+  /**
+   * Runs the model. A bare typed array is accepted for an input whose shape is fixed in the model.
+   * A new input shape re-plans the model (weights are repacked for the new plan).
+   */
+  run(feeds: Record<string, Tensor | AnyTensorData>): Promise<Record<string, OutputTensor>>;
+  /** run() without the Promise. */
+  runSync(feeds: Record<string, Tensor | AnyTensorData>): Record<string, OutputTensor>;
+  info(): ModelRunInfo;
+  /** Time per step type over `runs` runs of the current plan, slowest first. */
+  profile(runs?: number): OpProfile[];
+  /** Frees the model's wasm memory; using it afterwards throws. */
+  dispose(): void;
+}
+
+/**
+ * Loads an ONNX model from bytes, a URL, or (in Node) a file path, and prepares it to run.
+ * Throws WasmInt8Error naming the byte offset, node, op or field that is wrong.
+ */
+export declare function loadModel(
+  source: Uint8Array | ArrayBuffer | URL | string,
+  options?: LoadModelOptions,
+): Promise<Model>;
+
+/** Decodes a serialized ONNX TensorProto (.pb). */
+export declare function readTensorProto(bytes: Uint8Array | ArrayBuffer): OutputTensor & { name: string };
+
+/** Bytes of wasm memory reserved by the module (grows, never shrinks). */
+export declare function wasmMemoryBytes(): number;
+/** Bytes of the wasm heap in use (allocated and not freed). */
+export declare function wasmHeapInUse(): number;
+
 /** A fused activation: a clamp of the real output. */
 export type Activation = 'none' | 'relu' | 'relu6' | { min?: number; max?: number };
 

@@ -500,3 +500,274 @@ export class Conv2DF32 extends Layer {
     return runInHeap(op, 'HEAPF32', input, this.outputShape.reduce((a, b) => a * b, 1));
   }
 }
+
+// --- ONNX models ---------------------------------------------------------------------------------
+
+const ARRAY_TYPES = {
+  float32: Float32Array,
+  int8: Int8Array,
+  uint8: Uint8Array,
+  int32: Int32Array,
+  int64: BigInt64Array,
+  bool: Uint8Array,
+};
+
+async function readSource(source, where) {
+  if (source instanceof Uint8Array) return source;
+  if (source instanceof ArrayBuffer) return new Uint8Array(source);
+  if (ArrayBuffer.isView(source)) return new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
+  const isUrl = source instanceof URL;
+  if (typeof source === 'string' || isUrl) {
+    const text = String(source);
+    const remote = /^(https?|blob|data):/i.test(text);
+    if (isNode && !remote) {
+      const { readFile } = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:fs/promises');
+      try {
+        return new Uint8Array(await readFile(isUrl ? source : text));
+      } catch (e) {
+        fail(`${where}: cannot read '${text}': ${e.message}`);
+      }
+    }
+    let response;
+    try {
+      response = await fetch(source);
+    } catch (e) {
+      fail(`${where}: cannot fetch '${text}': ${e.message}`);
+    }
+    if (!response.ok) fail(`${where}: fetching '${text}' failed with HTTP ${response.status}`);
+    return new Uint8Array(await response.arrayBuffer());
+  }
+  const got = source === null ? 'null' : source?.constructor?.name ?? typeof source;
+  return fail(`${where}: the model must be a Uint8Array, ArrayBuffer, URL or path, got ${got}`);
+}
+
+// A feed or constant: {data, shape} or a bare typed array (shape from the model when it is fixed).
+function tensorArg(value, decl, where) {
+  let data = value;
+  let shape;
+  if (value && typeof value === 'object' && !ArrayBuffer.isView(value)) {
+    data = value.data;
+    shape = value.shape ?? value.dims;
+  }
+  const Type = ARRAY_TYPES[decl.dtype];
+  if (!(data instanceof Type)) {
+    const got = data === null ? 'null' : data?.constructor?.name ?? typeof data;
+    fail(`${where}: input '${decl.name}' is ${decl.dtype}: pass a ${Type.name}, got ${got}`);
+  }
+  if (shape === undefined) {
+    if (!decl.shape || decl.shape.some((d) => d === null)) {
+      fail(`${where}: input '${decl.name}' has shape [${describeShape(decl.shape)}] in the model: pass {data, shape}`);
+    }
+    shape = decl.shape;
+  }
+  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0 || d > 0x7fffffff)) {
+    fail(`${where}: input '${decl.name}': shape must be an array of integers >= 0, got ${JSON.stringify(shape)}`);
+  }
+  if (decl.shape) {
+    if (decl.shape.length !== shape.length) {
+      fail(`${where}: input '${decl.name}' has rank ${decl.shape.length} in the model, the shape given has rank ${shape.length}`);
+    }
+    decl.shape.forEach((d, k) => {
+      if (d !== null && d !== shape[k]) {
+        fail(`${where}: input '${decl.name}' dimension ${k} is ${d} in the model, got ${shape[k]}`);
+      }
+    });
+  }
+  const count = shape.reduce((a, b) => a * b, 1);
+  if (data.length !== count) {
+    fail(`${where}: input '${decl.name}' has ${data.length} values, its shape [${shape.join(', ')}] needs ${count}`);
+  }
+  return { data, shape };
+}
+
+function describeShape(shape) {
+  return shape ? shape.map((d) => (d === null ? '?' : d)).join(', ') : '?';
+}
+
+function bytesOf(data) {
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/**
+ * Loads an ONNX model (fp32; see the README for the supported operators) and prepares it to run.
+ * `source`: the model's bytes (Uint8Array / ArrayBuffer), a URL, or a file path in Node.
+ * Options:
+ * - constants: {inputName: {data, shape}} — inputs that are fixed for this model (weights or
+ *   shapes some exporters pass as inputs); they are folded at load and are not fed to run().
+ * Errors name what is wrong: the byte offset of a malformed file, the node and field of an
+ * unsupported or invalid op.
+ */
+export async function loadModel(source, options = {}) {
+  const bytes = await readSource(source, 'loadModel');
+  if (options === null || typeof options !== 'object') fail(`loadModel: options must be an object`);
+  const m = wasmModule();
+  const handle = new m.OnnxModel();
+  try {
+    check(handle.load(bytes));
+    const inputs = handle.inputs();
+    const constants = options.constants ?? {};
+    for (const name of Object.keys(constants)) {
+      const index = inputs.findIndex((t) => t.name === name);
+      if (index < 0) fail(`loadModel: constants: the model has no input '${name}' (inputs: ${inputs.map((t) => t.name).join(', ')})`);
+      const { data, shape } = tensorArg(constants[name], inputs[index], 'loadModel: constants');
+      check(handle.freeze(index, bytesOf(data), shape));
+    }
+    const runInputs = inputs.filter((t) => !(t.name in constants));
+    // Fixed input shapes: plan now, so that loadModel() reports what run() would.
+    if (runInputs.every((t) => t.shape && t.shape.every((d) => d !== null))) {
+      check(handle.plan(runInputs.map((t) => t.shape)));
+    }
+    return new Model(CONSTRUCT, handle, runInputs);
+  } catch (e) {
+    handle.delete();
+    throw e;
+  }
+}
+
+/** A loaded ONNX model. Create it with loadModel(); call dispose() when done. */
+export class Model {
+  #handle;
+  #inputs;
+  #outputs;
+  #planKey = null;
+  #busy = false;
+
+  constructor(token, handle, inputs) {
+    if (token !== CONSTRUCT) fail('Model: create it with loadModel()');
+    this.#handle = handle;
+    this.#inputs = inputs;
+    if (inputs.every((t) => t.shape && !t.shape.includes(null))) {
+      this.#planKey = JSON.stringify(inputs.map((t) => t.shape));
+    }
+    this.#outputs = handle.outputs();
+    finalizer?.register(this, handle, this);
+  }
+
+  #live(method) {
+    if (!this.#handle) fail(`Model.${method}: this model was disposed`);
+    return this.#handle;
+  }
+
+  /** Names of the inputs run() takes, in model order. */
+  get inputNames() {
+    return this.#inputs.map((t) => t.name);
+  }
+  /** Names of the outputs run() returns. */
+  get outputNames() {
+    return this.#outputs.map((t) => t.name);
+  }
+  /** Declared input shapes (null for a dimension the model leaves open, e.g. the batch). */
+  get inputShapes() {
+    return this.#inputs.map((t) => (t.shape ? [...t.shape] : null));
+  }
+  /** Declared input dtypes ('float32', ...). */
+  get inputTypes() {
+    return this.#inputs.map((t) => t.dtype);
+  }
+
+  /**
+   * Runs the model. `feeds`: {inputName: {data, shape}} (or a bare typed array when the input's
+   * shape is fixed in the model). Resolves to {outputName: {data, shape, dtype}}; the arrays are
+   * copies owned by the caller. A new input shape (e.g. another batch size) re-plans the model.
+   */
+  async run(feeds) {
+    return this.runSync(feeds);
+  }
+
+  /** run() without the Promise. */
+  runSync(feeds) {
+    const h = this.#live('run');
+    if (this.#busy) fail('Model.run: a run is already in progress on this model');
+    if (feeds === null || typeof feeds !== 'object') fail('Model.run: feeds must be an object {inputName: tensor}');
+    for (const name of Object.keys(feeds)) {
+      if (!this.#inputs.some((t) => t.name === name)) {
+        fail(`Model.run: the model has no input '${name}' (inputs: ${this.inputNames.join(', ')})`);
+      }
+    }
+    const args = this.#inputs.map((decl) => {
+      if (!(decl.name in feeds)) fail(`Model.run: input '${decl.name}' is missing`);
+      return tensorArg(feeds[decl.name], decl, 'Model.run');
+    });
+    this.#busy = true;
+    try {
+      const key = JSON.stringify(args.map((a) => a.shape));
+      if (key !== this.#planKey) {
+        this.#planKey = null;
+        check(h.plan(args.map((a) => a.shape)));
+        this.#planKey = key;
+      }
+      const m = wasmModule();
+      args.forEach((a, k) => {
+        new Uint8Array(m.HEAP8.buffer, h.inputPtr(k), a.data.byteLength).set(bytesOf(a.data));
+      });
+      check(h.run());
+      const out = {};
+      this.#outputs.forEach((t, k) => {
+        const shape = h.outputShape(k);
+        const dtype = h.outputDtype(k);
+        const Type = ARRAY_TYPES[dtype];
+        const count = shape.reduce((a, b) => a * b, 1);
+        const view = new Type(m.HEAP8.buffer, h.outputPtr(k), count);
+        out[t.name] = { data: view.slice(), shape, dtype };
+      });
+      return out;
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  /**
+   * What the model holds: {opset, producer, ops: {type: count}, nodes, constantBytes,
+   * planBytes (activations + workspace of the current plan), steps}.
+   */
+  info() {
+    const h = this.#live('info');
+    return { ...h.info(), planBytes: h.arenaBytes(), steps: h.steps() };
+  }
+
+  /**
+   * Time per step type over `runs` runs of the current plan (run() once first):
+   * [{op, ms, count}], ms per run, slowest first.
+   */
+  profile(runs = 10) {
+    const h = this.#live('profile');
+    if (this.#planKey === null) fail('Model.profile: call run() once first');
+    checkCount(runs, 'Model.profile: runs');
+    const r = h.profile(runs);
+    if (r.error) fail(r.error);
+    return r.ops.sort((a, b) => b.ms - a.ms);
+  }
+
+  /** Frees the model's wasm memory. Using it afterwards throws. */
+  dispose() {
+    if (!this.#handle) return;
+    finalizer?.unregister(this);
+    this.#handle.delete();
+    this.#handle = null;
+  }
+}
+
+/** Bytes of wasm memory the module has reserved (it grows, never shrinks). */
+export function wasmMemoryBytes() {
+  return wasmModule().HEAP8.buffer.byteLength;
+}
+
+/** Bytes of the wasm heap in use (allocated and not freed): to check that dispose() gives memory back. */
+export function wasmHeapInUse() {
+  return wasmModule().heapBytesInUse();
+}
+
+/**
+ * Decodes a serialized ONNX TensorProto (the .pb files of the ONNX test suite and of
+ * onnxruntime's test data) into {name, data, shape, dtype}.
+ */
+export function readTensorProto(bytes) {
+  let data = bytes;
+  if (bytes instanceof ArrayBuffer) data = new Uint8Array(bytes);
+  checkArray(data, Uint8Array, 'readTensorProto: bytes');
+  const r = wasmModule().decodeTensor(data);
+  if (r.error) fail(`readTensorProto: ${r.error}`);
+  const Type = ARRAY_TYPES[r.dtype];
+  const values = new Type(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength / Type.BYTES_PER_ELEMENT);
+  return { name: r.name, data: values, shape: r.dims ?? [], dtype: r.dtype };
+}

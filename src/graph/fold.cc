@@ -577,6 +577,31 @@ Status flatten_dims(const GraphNode& n, const std::vector<int64_t>& in, std::vec
   return Status::ok();
 }
 
+bool foldable_op(const std::string& op) {
+  static const char* const ops[] = {"Identity",
+                                    "Dropout",
+                                    "Cast",
+                                    "Gather",
+                                    "Unsqueeze",
+                                    "Squeeze",
+                                    "Concat",
+                                    "Reshape",
+                                    "Flatten",
+                                    "Add",
+                                    "Sub",
+                                    "Mul",
+                                    "Div",
+                                    "ConstantOfShape",
+                                    "Slice",
+                                    "Transpose",
+                                    "DequantizeLinear",
+                                    "Shape"};
+  for (const char* o : ops) {
+    if (op == o) return true;
+  }
+  return false;
+}
+
 Status fold_constant_node(const Graph& g, const GraphNode& n,
                           const std::vector<const TensorDesc*>& in, std::vector<TensorDesc>* out,
                           bool* done) {

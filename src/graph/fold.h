@@ -23,6 +23,9 @@ Status fold_constant_node(const Graph& g, const GraphNode& n,
                           const std::vector<const TensorDesc*>& in, std::vector<TensorDesc>* out,
                           bool* done);
 
+// True for the ops fold_constant_node() evaluates (when their inputs are constant).
+bool foldable_op(const std::string& op);
+
 // Shape rules shared with the lowering, which applies them to runtime values. Errors name `n`.
 Status node_error(const GraphNode& n, const std::string& what);
 Status normalize_axis(const GraphNode& n, int64_t axis, size_t rank, size_t* out);

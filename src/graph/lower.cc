@@ -20,6 +20,24 @@ std::string dims_string(const std::vector<int64_t>& d) {
 
 }  // namespace
 
+namespace {
+
+Status unsupported(const GraphNode& n) {
+  std::string list;
+  for (const std::string& s : supported_ops()) list += (list.empty() ? "" : ", ") + s;
+  return Status::error("ONNX: " + n.where() + ": operator '" + n.op +
+                       "' is not supported (supported: " + list + ")");
+}
+
+}  // namespace
+
+Status check_supported_ops(const Graph& g) {
+  for (const GraphNode& n : g.nodes) {
+    if (!find_lowering(n.op) && !foldable_op(n.op)) return unsupported(n);
+  }
+  return Status::ok();
+}
+
 Status Lowerer::at(const GraphNode& n, const Status& s) {
   if (s.is_ok()) return s;
   return Status::error("ONNX: " + n.where() + ": " + s.message());
@@ -225,10 +243,11 @@ Status Lowerer::lower_node(const GraphNode& n) {
   }
   const LowerFn fn = find_lowering(n.op);
   if (!fn) {
-    std::string list;
-    for (const std::string& s : supported_ops()) list += (list.empty() ? "" : ", ") + s;
-    return Status::error("ONNX: " + n.where() + ": operator '" + n.op +
-                         "' is not supported (supported: " + list + ")");
+    if (foldable_op(n.op)) {
+      return Status::error("ONNX: " + n.where() + ": operator '" + n.op +
+                           "' is supported on constant inputs only (computed at load)");
+    }
+    return unsupported(n);
   }
   WI8_RETURN_IF_ERROR(fn(*this, n));
   for (size_t k = 0; k < n.outputs.size(); ++k) {

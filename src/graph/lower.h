@@ -96,5 +96,7 @@ using LowerFn = Status (*)(Lowerer& L, const GraphNode& n);
 LowerFn find_lowering(const std::string& op);
 // The supported ops, for messages and info().
 std::vector<std::string> supported_ops();
+// Fails, naming the first node, if the graph has an op that neither runs nor folds at load.
+Status check_supported_ops(const Graph& g);
 
 }  // namespace wi8
