@@ -92,8 +92,18 @@ Status Lowerer::new_value(const GraphNode& n, DType t, std::vector<int64_t> dims
   return Status::ok();
 }
 
+void Lowerer::set_quant(int v, const QuantParams& q, bool from_u8) {
+  Value& x = values_[static_cast<size_t>(v)];
+  x.q = q;
+  x.has_q = true;
+  x.from_u8 = from_u8;
+}
+
 int Lowerer::alias(int v, std::vector<int64_t> dims, bool nhwc) {
   Value a;
+  a.q = value(v).q;
+  a.has_q = value(v).has_q;
+  a.from_u8 = value(v).from_u8;
   a.dtype = value(v).dtype;
   a.dims = std::move(dims);
   a.buffer = value(v).buffer;
@@ -150,12 +160,50 @@ Status Lowerer::runtime(const GraphNode& n, int v, int* out) {
   });
 }
 
+Status Lowerer::s8(const GraphNode& n, int v, int* out) {
+  if (value(v).dtype == DType::kInt8) return runtime(n, v, out);
+  if (value(v).dtype != DType::kUint8) {
+    return at(n, Status::error(std::string("expects an int8 or uint8 tensor, got ") +
+                               dtype_name(value(v).dtype)));
+  }
+  if (value(v).s8_twin >= 0) {
+    *out = value(v).s8_twin;
+    return Status::ok();
+  }
+  if (const TensorDesc* c = value(v).constant) {
+    TensorDesc t = *c;
+    t.dtype = DType::kInt8;
+    for (uint8_t& b : t.data) b ^= 0x80;
+    ex_.folded_.push_back(std::move(t));
+    Value cv;
+    cv.dtype = DType::kInt8;
+    cv.dims = c->dims;
+    cv.constant = &ex_.folded_.back();
+    cv.from_u8 = true;
+    int k = add_value(std::move(cv));
+    WI8_RETURN_IF_ERROR(runtime(n, k, out));
+  } else {
+    const Value x = value(v);
+    WI8_RETURN_IF_ERROR(new_value(n, DType::kInt8, x.dims, x.nhwc, out));
+    const size_t count = elements(v);
+    WI8_RETURN_IF_ERROR(
+        add_step("uint8 -> int8", n, {v}, {*out}, 0, [count](const Executor::StepIO& io) {
+          for (size_t k = 0; k < count; ++k) io.out[0][k] = io.in[0][k] ^ 0x80;
+          return Status::ok();
+        }));
+  }
+  values_[static_cast<size_t>(*out)].from_u8 = true;
+  values_[static_cast<size_t>(v)].s8_twin = *out;
+  return Status::ok();
+}
+
 Status Lowerer::transpose_step(const GraphNode& n, int v, const std::vector<int64_t>& perm,
                                bool to_nhwc, int* out) {
   const Value& x = value(v);
   std::unique_ptr<Transpose> t;
   WI8_RETURN_IF_ERROR(at(n, Transpose::create(physical(v), perm, &t)));
   WI8_RETURN_IF_ERROR(new_value(n, x.dtype, x.dims, to_nhwc, out));
+  if (x.has_q) set_quant(*out, x.q, x.from_u8);
   std::shared_ptr<Transpose> op(std::move(t));
   const size_t count = op->size();
   const bool f32 = dtype_size(x.dtype) == 4;
@@ -330,6 +378,21 @@ Status Lowerer::finish() {
     pseudo.op = "output";
     if (v < 0) return Status::error("graph output '" + d.name + "' is not computed");
     WI8_RETURN_IF_ERROR(canonical(pseudo, v, &v));
+    if (value(v).dtype == DType::kInt8 && value(v).from_u8) {
+      // Back to the model's uint8.
+      const Value x = value(v);
+      int u;
+      WI8_RETURN_IF_ERROR(new_value(pseudo, DType::kUint8, x.dims, false, &u));
+      const size_t count = elements(v);
+      WI8_RETURN_IF_ERROR(
+          add_step("int8 -> uint8", pseudo, {v}, {u}, 0, [count](const Executor::StepIO& io) {
+            for (size_t k = 0; k < count; ++k) {
+              io.out[0][k] = io.in[0][k] ^ 0x80;
+            }
+            return Status::ok();
+          }));
+      v = u;
+    }
     outs.push_back(v);
     const Value& x = value(v);
     ex_.outputs_.push_back({d.name, x.dtype, Shape(x.dims.begin(), x.dims.end())});

@@ -17,6 +17,7 @@
 
 #include "graph/executor.h"
 #include "graph/graph.h"
+#include "quant/quant.h"
 
 namespace wi8 {
 
@@ -29,6 +30,13 @@ struct Value {
   int buffer = -1;                          // runtime values
   bool nhwc = false;                        // rank 4 stored as [N, H, W, C]
   int nhwc_twin = -1, canonical_twin = -1;  // cached layout conversions
+  // int8 values: quantization parameters (set by the op that produces it). uint8 tensors of the
+  // model are held as int8 with the zero point shifted by -128 (from_u8), and shifted back where
+  // they leave the graph.
+  QuantParams q;
+  bool has_q = false;
+  bool from_u8 = false;
+  int s8_twin = -1;
 };
 
 class Lowerer {
@@ -53,6 +61,10 @@ class Lowerer {
   Status canonical(const GraphNode& n, int v, int* out);
   // A runtime value for v: constants are copied into a buffer by a step.
   Status runtime(const GraphNode& n, int v, int* out);
+  // An int8 runtime value for v: uint8 values (and constants) are shifted by 128 (from_u8 set).
+  Status s8(const GraphNode& n, int v, int* out);
+  // Sets the quantization of value v.
+  void set_quant(int v, const QuantParams& q, bool from_u8);
   // A new runtime value with its own buffer, or one sharing v's buffer (a view: same bytes).
   Status new_value(const GraphNode& n, DType t, std::vector<int64_t> dims, bool nhwc, int* out);
   int alias(int v, std::vector<int64_t> dims, bool nhwc);

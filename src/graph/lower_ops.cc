@@ -9,6 +9,7 @@
 
 #include "graph/fold.h"
 #include "graph/lower.h"
+#include "graph/lower_util.h"
 #include "graph/simplify.h"
 #include "ops/concat.h"
 #include "ops/conv2d_f32.h"
@@ -23,12 +24,10 @@
 
 namespace wi8 {
 
-namespace {
-
-using StepIO = Executor::StepIO;
-
-const float* f32_in(const StepIO& io, size_t k) { return reinterpret_cast<const float*>(io.in[k]); }
-float* f32_out(const StepIO& io, size_t k) { return reinterpret_cast<float*>(io.out[k]); }
+const float* f32_in(const Executor::StepIO& io, size_t k) {
+  return reinterpret_cast<const float*>(io.in[k]);
+}
+float* f32_out(const Executor::StepIO& io, size_t k) { return reinterpret_cast<float*>(io.out[k]); }
 
 Status fail(const GraphNode& n, const std::string& what) { return node_error(n, what); }
 
@@ -81,11 +80,6 @@ Status require_float(Lowerer& L, const GraphNode& n, int v, const char* what) {
 std::vector<float> floats_of(const TensorDesc& t) { return constant_floats(t); }
 
 // --- 2-D sliding windows (Conv, pools) --------------------------------------------------------
-
-struct Window {
-  size_t kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1;
-  size_t top = 0, left = 0, bottom = 0, right = 0;
-};
 
 // kernel_shape (given or from the weights), strides, dilations, pads / auto_pad.
 Status window_attrs(const GraphNode& n, size_t in_h, size_t in_w, const int64_t* kernel,
@@ -149,6 +143,44 @@ std::vector<int64_t> dims4(size_t a, size_t b, size_t c, size_t d) {
           static_cast<int64_t>(d)};
 }
 
+Status conv_geometry(Lowerer& L, const GraphNode& n, int x, const std::vector<int64_t>& w_dims,
+                     Conv2DGeometry* g) {
+  const std::vector<int64_t>& xd = L.value(x).dims;
+  if (xd.size() != 4 || w_dims.size() != 4) {
+    return fail(n, "only 2-D convolution is supported (X and W of rank 4); X has rank " +
+                       std::to_string(xd.size()) + ", W rank " + std::to_string(w_dims.size()));
+  }
+  const int64_t groups = attr_int(n, "group", 1);
+  if (groups < 1) return fail(n, "group must be >= 1");
+  if (xd[1] != w_dims[1] * groups) {
+    return fail(n, "X has " + std::to_string(xd[1]) + " channels but W expects " +
+                       std::to_string(w_dims[1]) + " x group " + std::to_string(groups));
+  }
+  g->batch = static_cast<size_t>(xd[0]);
+  g->in_c = static_cast<size_t>(xd[1]);
+  g->in_h = static_cast<size_t>(xd[2]);
+  g->in_w = static_cast<size_t>(xd[3]);
+  g->out_c = static_cast<size_t>(w_dims[0]);
+  g->groups = static_cast<size_t>(groups);
+  Window win;
+  WI8_RETURN_IF_ERROR(window_attrs(n, g->in_h, g->in_w, &w_dims[2], &win));
+  g->kernel_h = win.kh;
+  g->kernel_w = win.kw;
+  g->stride_h = win.sh;
+  g->stride_w = win.sw;
+  g->dilation_h = win.dh;
+  g->dilation_w = win.dw;
+  g->pad_top = win.top;
+  g->pad_left = win.left;
+  g->pad_bottom = win.bottom;
+  g->pad_right = win.right;
+  return Status::ok();
+}
+
+namespace {
+
+using StepIO = Executor::StepIO;
+
 // --- Conv --------------------------------------------------------------------------------------
 
 Status lower_conv(Lowerer& L, const GraphNode& n) {
@@ -157,51 +189,14 @@ Status lower_conv(Lowerer& L, const GraphNode& n) {
   WI8_RETURN_IF_ERROR(require_float(L, n, w, "input W"));
   const TensorDesc* wt = L.constant(w);
   if (!wt) return fail(n, "W must be a constant (an initializer), not computed at run time");
-  const std::vector<int64_t>& xd = L.value(x).dims;
-  if (xd.size() != 4 || wt->dims.size() != 4) {
-    return fail(n, "only 2-D convolution is supported (X and W of rank 4); X has rank " +
-                       std::to_string(xd.size()) + ", W rank " + std::to_string(wt->dims.size()));
-  }
-  const int64_t groups = attr_int(n, "group", 1);
-  if (groups < 1) return fail(n, "group must be >= 1");
-  if (xd[1] != wt->dims[1] * groups) {
-    return fail(n, "X has " + std::to_string(xd[1]) + " channels but W expects " +
-                       std::to_string(wt->dims[1]) + " x group " + std::to_string(groups));
-  }
   Conv2DF32Params p;
   Conv2DGeometry& g = p.geometry;
-  g.batch = static_cast<size_t>(xd[0]);
-  g.in_c = static_cast<size_t>(xd[1]);
-  g.in_h = static_cast<size_t>(xd[2]);
-  g.in_w = static_cast<size_t>(xd[3]);
-  g.out_c = static_cast<size_t>(wt->dims[0]);
-  g.groups = static_cast<size_t>(groups);
-  Window win;
-  WI8_RETURN_IF_ERROR(window_attrs(n, g.in_h, g.in_w, &wt->dims[2], &win));
-  g.kernel_h = win.kh;
-  g.kernel_w = win.kw;
-  g.stride_h = win.sh;
-  g.stride_w = win.sw;
-  g.dilation_h = win.dh;
-  g.dilation_w = win.dw;
-  g.pad_top = win.top;
-  g.pad_left = win.left;
-  g.pad_bottom = win.bottom;
-  g.pad_right = win.right;
+  WI8_RETURN_IF_ERROR(conv_geometry(L, n, x, wt->dims, &g));
   p.activation = fused_activation(n);
   // OIHW -> OHWI.
   const std::vector<float> wv = floats_of(*wt);
   const size_t oc = g.out_c, ic = g.in_c / g.groups, kh = g.kernel_h, kw = g.kernel_w;
-  std::vector<float> ohwi(wv.size());
-  for (size_t o = 0; o < oc; ++o) {
-    for (size_t c = 0; c < ic; ++c) {
-      for (size_t y = 0; y < kh; ++y) {
-        for (size_t z = 0; z < kw; ++z) {
-          ohwi[((o * kh + y) * kw + z) * ic + c] = wv[((o * ic + c) * kh + y) * kw + z];
-        }
-      }
-    }
-  }
+  const std::vector<float> ohwi = oihw_to_ohwi(wv, oc, ic, kh, kw);
   std::vector<float> bias;
   if (b >= 0) {
     const TensorDesc* bt = L.constant(b);
@@ -281,6 +276,9 @@ Status lower_max_pool(Lowerer& L, const GraphNode& n) {
   }
   if (attr_int(n, "storage_order", 0) != 0) return fail(n, "storage_order 1 is not supported");
   const int x = L.input(n, 0);
+  if (x >= 0 && (L.value(x).dtype == DType::kInt8 || L.value(x).dtype == DType::kUint8)) {
+    return lower_max_pool_s8(L, n, x);
+  }
   Pool2DGeometry g;
   WI8_RETURN_IF_ERROR(pool_geometry(L, n, x, &g));
   std::unique_ptr<MaxPool2DF32> op;
@@ -1134,12 +1132,14 @@ const std::map<std::string, LowerFn>& table() {
 
 LowerFn find_lowering(const std::string& op) {
   const auto it = table().find(op);
-  return it == table().end() ? nullptr : it->second;
+  return it == table().end() ? find_lowering_s8(op) : it->second;
 }
 
 std::vector<std::string> supported_ops() {
   std::vector<std::string> v;
   for (const auto& kv : table()) v.push_back(kv.first);
+  supported_ops_s8(&v);
+  std::sort(v.begin(), v.end());
   return v;
 }
 

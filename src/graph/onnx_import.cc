@@ -164,7 +164,13 @@ class Importer {
       n.name = on.name.empty() ? "#" + std::to_string(k) : on.name;
       n.op = on.op_type;
       n.source_index = k;
-      if (!on.domain.empty() && on.domain != "ai.onnx") {
+      // onnxruntime's quantized contrib ops (QOperator models) are accepted from its domain.
+      const bool contrib =
+          on.domain == "com.microsoft" &&
+          (on.op_type == "QLinearAdd" || on.op_type == "QLinearMul" ||
+           on.op_type == "QLinearGlobalAveragePool" || on.op_type == "QLinearAveragePool" ||
+           on.op_type == "QLinearConcat" || on.op_type == "QGemm");
+      if (!on.domain.empty() && on.domain != "ai.onnx" && !contrib) {
         return Status::error("ONNX: " + n.where() + ": operator domain '" + on.domain +
                              "' is not supported (only the default ONNX domain)");
       }

@@ -4,6 +4,9 @@
 #include <cstring>
 #include <limits>
 
+#include "graph/fold.h"
+#include "graph/qdq.h"
+
 namespace wi8 {
 
 size_t element_count(const TensorDesc& t) { return t.data.size() / dtype_size(t.dtype); }
@@ -81,11 +84,15 @@ class Simplifier {
 
   Status run() {
     WI8_RETURN_IF_ERROR(constant_nodes());
+    WI8_RETURN_IF_ERROR(fold_constants());
     bypass_identities();
     count_readers();
     WI8_RETURN_IF_ERROR(fold_batchnorm());
+    compact();
+    WI8_RETURN_IF_ERROR(fuse_qdq(&g_));
     count_readers();
     fuse_activations();
+    remove_dead_nodes();
     compact();
     return Status::ok();
   }
@@ -128,6 +135,49 @@ class Simplifier {
     return Status::ok();
   }
 
+  // Nodes whose inputs are all constant are evaluated now (fold.h), except DequantizeLinear:
+  // int8 weights stay int8 for the QDQ fusion (the lowering folds the ones left).
+  Status fold_constants() {
+    for (GraphNode& n : g_.nodes) {
+      if (n.op.empty() || n.op == "DequantizeLinear" || !foldable_op(n.op)) continue;
+      bool all = !n.inputs.empty() || n.op == "ConstantOfShape";
+      std::vector<const TensorDesc*> in;
+      for (int id : n.inputs) {
+        if (id >= 0 && !is_constant(id)) all = false;
+        in.push_back(id >= 0 ? &tensor(id) : nullptr);
+      }
+      if (!all) continue;
+      std::vector<TensorDesc> out;
+      bool done = false;
+      WI8_RETURN_IF_ERROR(fold_constant_node(g_, n, in, &out, &done));
+      if (!done || out.size() < n.outputs.size()) continue;
+      for (size_t k = 0; k < n.outputs.size(); ++k) {
+        if (n.outputs[k] < 0) continue;
+        TensorDesc& t = tensor(n.outputs[k]);
+        out[k].name = t.name;
+        t = std::move(out[k]);
+      }
+      n.op.clear();
+    }
+    return Status::ok();
+  }
+
+  // Nodes none of whose outputs is read (after fusion), in reverse order so chains go at once.
+  void remove_dead_nodes() {
+    count_readers();
+    for (size_t k = g_.nodes.size(); k-- > 0;) {
+      GraphNode& n = g_.nodes[k];
+      if (n.op.empty()) continue;
+      bool read = false;
+      for (int o : n.outputs) read = read || (o >= 0 && readers_[static_cast<size_t>(o)] > 0);
+      if (read) continue;
+      for (int in : n.inputs) {
+        if (in >= 0) --readers_[static_cast<size_t>(in)];
+      }
+      n.op.clear();
+    }
+  }
+
   static void set_floats(TensorDesc* t, const std::vector<float>& v, bool vector) {
     t->dtype = DType::kFloat32;
     if (vector) t->dims = {static_cast<int64_t>(v.size())};
@@ -154,11 +204,17 @@ class Simplifier {
     count_readers();
     std::vector<int> to(g_.tensors.size());
     for (size_t k = 0; k < to.size(); ++k) to[k] = static_cast<int>(k);
+    std::vector<const GraphNode*> producer(g_.tensors.size(), nullptr);
+    for (const GraphNode& n : g_.nodes) {
+      for (int o : n.outputs) {
+        if (o >= 0 && !n.op.empty()) producer[static_cast<size_t>(o)] = &n;
+      }
+    }
     for (GraphNode& n : g_.nodes) {
       for (int& in : n.inputs) {
         if (in >= 0) in = to[static_cast<size_t>(in)];
       }
-      const bool identity = n.op == "Identity" || n.op == "Dropout";
+      const bool identity = n.op == "Identity" || n.op == "Dropout" || is_noop_cast(n, producer);
       if (!identity || n.inputs.empty() || n.inputs[0] < 0 || n.outputs.empty()) continue;
       if (n.outputs[0] < 0 || is_graph_output(n.outputs[0])) continue;
       // Dropout's mask output must be unread.
@@ -169,6 +225,22 @@ class Simplifier {
       to[static_cast<size_t>(n.outputs[0])] = n.inputs[0];
       n.op.clear();
     }
+  }
+
+  // Cast(to=T) of a QuantizeLinear output that is already T (torch's exporter adds one after every
+  // QuantizeLinear).
+  bool is_noop_cast(const GraphNode& n, const std::vector<const GraphNode*>& producer) {
+    if (n.op != "Cast" || n.inputs.empty() || n.inputs[0] < 0) return false;
+    const GraphNode* p = producer[static_cast<size_t>(n.inputs[0])];
+    const Attr* to = n.attr("to");
+    if (!p || !to || p->op != "QuantizeLinear") return false;
+    DType t = DType::kUint8;  // QuantizeLinear's output without a zero point
+    if (p->inputs.size() > 2 && p->inputs[2] >= 0) {
+      if (!is_constant(p->inputs[2])) return false;
+      t = tensor(p->inputs[2]).dtype;
+    }
+    return (to->i == onnx::kUint8 && t == DType::kUint8) ||
+           (to->i == onnx::kInt8 && t == DType::kInt8);
   }
 
   void count_readers() {

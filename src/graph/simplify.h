@@ -1,12 +1,14 @@
 // Graph passes that need no shapes, run before lowering (executor.h):
-// - Constant nodes become constant tensors;
+// - Constant nodes become constant tensors, and nodes on constants are evaluated (fold.h);
 // - Identity and Dropout (inference: identity) are bypassed, except where their output is a
 //   graph output (its name must survive);
 // - BatchNormalization after a Conv with constant weights is folded into the Conv's weights and
 //   bias (w' = w * s, b' = (b - mean) * s + beta, s = gamma / sqrt(var + eps));
+// - DequantizeLinear -> op -> QuantizeLinear groups become QOperator nodes (qdq.h);
 // - Relu and Clip with constant bounds after Conv / Gemm / MatMul / Add are fused into it as a
 //   clamp (attributes kFusedMin / kFusedMax), when the op's output has no other reader.
-// Nodes are only removed or rewired; the order stays topological.
+// Nodes are only removed, rewired or replaced in place; the order stays topological. Nodes whose
+// outputs nobody reads are removed.
 #pragma once
 
 #include "core/status.h"
