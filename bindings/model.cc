@@ -186,7 +186,13 @@ class OnnxModelHandle {
       }
       const val s = shapes[next++];
       for (size_t k = 0; k < js_length(s); ++k) {
-        all[i].push_back(static_cast<size_t>(s[k].as<double>()));
+        const double d = s[k].as<double>();
+        if (!(d >= 0 && d <= 2147483647.0)) {
+          const wi8::TensorDesc& t = graph_->tensors[static_cast<size_t>(graph_->inputs[i])];
+          return "input '" + t.name + "': dimension " + std::to_string(k) + " is " +
+                 std::to_string(static_cast<long long>(d)) + ", outside [0, 2147483647]";
+        }
+        all[i].push_back(static_cast<size_t>(d));
       }
     }
     plan_.reset();

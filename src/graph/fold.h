@@ -14,7 +14,7 @@
 namespace wi8 {
 
 // Limit on the elements a folded tensor may have (it is built in memory at load).
-constexpr size_t kMaxFoldElements = size_t{1} << 26;
+constexpr size_t kMaxFoldElements = size_t{1} << 24;
 
 // in: the node's inputs (null for an omitted optional one). *done is false, and out untouched,
 // when `n.op` is not one this evaluates; errors name the node.

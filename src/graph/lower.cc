@@ -355,6 +355,11 @@ Status Lowerer::run(const std::vector<Shape>& input_shapes,
       }
       dims.push_back(static_cast<int64_t>(s[k]));
     }
+    size_t count;
+    if (!checked_elements(s, what, &count).is_ok()) {
+      return Status::error(what + " of shape " + shape_string(s) + " has more than " +
+                           std::to_string(kMaxElements) + " elements");
+    }
     GraphNode pseudo;
     pseudo.name = d.name;
     pseudo.op = "input";
