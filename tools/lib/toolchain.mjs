@@ -34,8 +34,12 @@ const REQUIREMENTS = {
     { pkg: 'clang', file: '/usr/bin/clang++' },
     { pkg: 'libclang-rt-14-dev', file: '/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a' },
   ],
-  // The ONNX node test suite (models and tensors) the C++ reader tests parse.
-  testdata: [{ pkg: 'libonnx-testdata', file: '/usr/share/libonnx-testdata/data/node' }],
+  // The ONNX node test suite (models and tensors) the conformance tests run, and Fashion-MNIST, the
+  // real images the shipped models are tested on.
+  testdata: [
+    { pkg: 'libonnx-testdata', file: '/usr/share/libonnx-testdata/data/node' },
+    { pkg: 'dataset-fashion-mnist', file: '/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz' },
+  ],
 };
 
 export function log(msg) {
