@@ -13,6 +13,7 @@
 #include "graph/executor.h"
 #include "graph/graph.h"
 #include "graph/lower.h"
+#include "graph/quantize_graph.h"
 #include "graph/simplify.h"
 #include "model/onnx/onnx_model.h"
 
@@ -196,12 +197,82 @@ class OnnxModelHandle {
       }
     }
     plan_.reset();
-    wi8::Status st = wi8::Executor::create(graph_, all, &plan_, wi8::ExecLimits(), frozen);
+    wi8::Status st =
+        wi8::Executor::create(graph_, all, &plan_, wi8::ExecLimits(), frozen, observers_.get());
     if (!st.is_ok()) {
       plan_.reset();
       return st.message();
     }
     return "";
+  }
+
+  // Calibration: while on, every run feeds the observers of the graph's float tensors.
+  void begin_calibration() {
+    observers_ = std::make_unique<std::vector<wi8::Observer>>();
+    plan_.reset();
+  }
+  void end_calibration() {
+    observers_.reset();
+    plan_.reset();
+  }
+
+  // This handle becomes the int8 model of `src`, quantized with what src's observers saw
+  // (simulate: the QDQ graph runs as fake quantization on the fp32 kernels instead).
+  std::string load_quantized(const OnnxModelHandle& src, const std::string& method,
+                             bool per_channel, bool simulate) {
+    if (!src.observers_ || src.observers_->empty()) return "no calibration data was observed";
+    wi8::QuantizeOptions opt;
+    wi8::Status s = wi8::parse_calibration_method(method, &opt.method);
+    if (!s.is_ok()) return s.message();
+    opt.per_channel = per_channel;
+    auto qdq = std::make_shared<wi8::Graph>();
+    s = wi8::quantize_graph(*src.graph_, *src.observers_, opt, qdq.get(), &report_);
+    if (!s.is_ok()) return s.message();
+    auto g = std::make_shared<wi8::Graph>(*qdq);
+    s = wi8::simplify_graph(g.get(), !simulate);
+    if (s.is_ok()) s = wi8::check_supported_ops(*g);
+    if (!s.is_ok()) return s.message();
+    graph_ = g;
+    qdq_ = qdq;
+    frozen_ = src.frozen_;
+    is_frozen_ = src.is_frozen_;
+    producer_ = src.producer_;
+    ops_.clear();
+    for (const wi8::GraphNode& n : g->nodes) ++ops_[n.op];
+    nodes_ = g->nodes.size();
+    constant_bytes_ = 0;
+    for (const wi8::TensorDesc& t : g->tensors)
+      constant_bytes_ += static_cast<double>(t.data.size());
+    return "";
+  }
+
+  // The quantized tensors: [{name, min, max, rangeMin, rangeMax, scale, zeroPoint}].
+  val quant_report() const {
+    val list = val::array();
+    for (const wi8::QuantizedTensor& r : report_) {
+      val o = val::object();
+      o.set("name", r.name);
+      o.set("min", r.min);
+      o.set("max", r.max);
+      o.set("rangeMin", r.range_min);
+      o.set("rangeMax", r.range_max);
+      o.set("scale", r.params.scale);
+      o.set("zeroPoint", r.params.zero_point);
+      list.call<void>("push", o);
+    }
+    return list;
+  }
+
+  // The nodes of the planned graph: [{name, op}] (QLinear* / QGemm and int8 moves run int8).
+  val layers() const {
+    val list = val::array();
+    for (const wi8::GraphNode& n : graph_->nodes) {
+      val o = val::object();
+      o.set("name", n.name);
+      o.set("op", n.op);
+      list.call<void>("push", o);
+    }
+    return list;
   }
 
   std::string run() {
@@ -262,6 +333,9 @@ class OnnxModelHandle {
   static size_t js_length(const val& a) { return a["length"].as<size_t>(); }
 
   std::shared_ptr<const wi8::Graph> graph_;
+  std::shared_ptr<const wi8::Graph> qdq_;  // quantized models: the QDQ form (for export)
+  std::unique_ptr<std::vector<wi8::Observer>> observers_;
+  std::vector<wi8::QuantizedTensor> report_;
   std::unique_ptr<wi8::Executor> plan_;
   std::vector<wi8::TensorDesc> frozen_;
   std::vector<bool> is_frozen_;
@@ -277,6 +351,11 @@ EMSCRIPTEN_BINDINGS(wasm_int8_onnx_model) {
   emscripten::class_<OnnxModelHandle>("OnnxModel")
       .constructor<>()
       .function("load", &OnnxModelHandle::load)
+      .function("beginCalibration", &OnnxModelHandle::begin_calibration)
+      .function("endCalibration", &OnnxModelHandle::end_calibration)
+      .function("loadQuantized", &OnnxModelHandle::load_quantized)
+      .function("quantReport", &OnnxModelHandle::quant_report)
+      .function("layers", &OnnxModelHandle::layers)
       .function("inputs", &OnnxModelHandle::inputs)
       .function("outputs", &OnnxModelHandle::outputs)
       .function("info", &OnnxModelHandle::info)

@@ -95,9 +95,9 @@ export interface OpProfile {
   count: number;
 }
 
-/** A loaded ONNX model. */
+/** A loaded ONNX model (create it with loadModel()). */
 export declare class Model {
-  private constructor();
+  protected constructor();
   readonly inputNames: string[];
   readonly outputNames: string[];
   /** Declared shapes; null marks a dimension the model leaves open (e.g. the batch). */
@@ -113,8 +113,63 @@ export declare class Model {
   info(): ModelRunInfo;
   /** Time per step type over `runs` runs of the current plan, slowest first. */
   profile(runs?: number): OpProfile[];
+  /**
+   * Post-training quantization in the page: calibrates on `calibration` (feeds as run() takes
+   * them) and returns a new int8 model; this one is unchanged.
+   */
+  quantize(options: QuantizeOptions): Promise<QuantizedModel>;
   /** Frees the model's wasm memory; using it afterwards throws. */
   dispose(): void;
+}
+
+export type CalibrationMethod = 'minmax' | 'moving_average' | 'percentile' | 'mse' | 'entropy';
+
+export interface QuantizeOptions {
+  calibration:
+    | Iterable<Record<string, Tensor | AnyTensorData>>
+    | AsyncIterable<Record<string, Tensor | AnyTensorData>>;
+  /** How each activation's range is chosen from what calibration saw (default 'minmax'). */
+  method?: CalibrationMethod;
+  /** Per-output-channel weight scales (default true). */
+  perChannel?: boolean;
+  /** Fake quantization on the fp32 kernels instead of int8 kernels (default false). */
+  simulate?: boolean;
+  onProgress?: (progress: { done: number; total: number | undefined }) => void;
+  signal?: AbortSignal;
+}
+
+export interface QuantizedTensorReport {
+  name: string;
+  /** Observed range. */
+  min: number;
+  max: number;
+  /** Range chosen by the calibration method. */
+  rangeMin: number;
+  rangeMax: number;
+  scale: number;
+  zeroPoint: number;
+}
+
+export interface LayerReport {
+  name: string;
+  op: string;
+  precision: 'int8' | 'float';
+  /** Why a layer stayed float. */
+  reason?: string;
+}
+
+export interface QuantizationReport {
+  method: CalibrationMethod;
+  perChannel: boolean;
+  simulate: boolean;
+  calibrationInputs: number;
+  tensors: QuantizedTensorReport[];
+  layers: LayerReport[];
+}
+
+/** An int8 model made by Model.quantize(). */
+export declare class QuantizedModel extends Model {
+  report(): QuantizationReport;
 }
 
 /**

@@ -738,12 +738,97 @@ export class Model {
     return r.ops.sort((a, b) => b.ms - a.ms);
   }
 
+  /**
+   * Post-training quantization in this page: runs the model on the calibration inputs, records the
+   * range of every float tensor, and returns a new int8 model (this one is unchanged). Options:
+   * - calibration: an array or (async) iterable of feeds, as run() takes them (required);
+   * - method: 'minmax' (default), 'moving_average', 'percentile', 'mse' or 'entropy';
+   * - perChannel: per-output-channel weight scales (default true);
+   * - simulate: run the quantized graph as fake quantization on the fp32 kernels (default false);
+   * - onProgress({done, total}): after each calibration input (total undefined for iterables);
+   * - signal: an AbortSignal; aborting rejects with its reason and leaves this model as it was.
+   */
+  async quantize(options = {}) {
+    const h = this.#live('quantize');
+    if (options === null || typeof options !== 'object') fail('Model.quantize: options must be an object');
+    const { calibration, method = 'minmax', perChannel = true, simulate = false, onProgress, signal } = options;
+    if (calibration === undefined || calibration === null || typeof calibration[Symbol.iterator] !== 'function' && typeof calibration[Symbol.asyncIterator] !== 'function') {
+      fail('Model.quantize: calibration must be an array or iterable of feeds');
+    }
+    if (typeof method !== 'string') fail('Model.quantize: method must be a string');
+    if (onProgress !== undefined && typeof onProgress !== 'function') fail('Model.quantize: onProgress must be a function');
+    if (this.#busy) fail('Model.quantize: a run is already in progress on this model');
+    const total = Array.isArray(calibration) ? calibration.length : undefined;
+    let done = 0;
+    h.beginCalibration();
+    this.#planKey = null;
+    try {
+      for await (const feeds of calibration) {
+        signal?.throwIfAborted();
+        this.runSync(feeds);
+        done += 1;
+        onProgress?.({ done, total });
+        // Let the page breathe (progress bars, abort buttons) between inputs.
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+      signal?.throwIfAborted();
+      if (done === 0) fail('Model.quantize: calibration is empty');
+      const m = wasmModule();
+      const q = new m.OnnxModel();
+      try {
+        check(q.loadQuantized(h, method, !!perChannel, !!simulate));
+      } catch (e) {
+        q.delete();
+        throw e;
+      }
+      return new QuantizedModel(CONSTRUCT, q, this.#inputs, { method, perChannel: !!perChannel, simulate: !!simulate, calibrationInputs: done });
+    } finally {
+      h.endCalibration();
+      this.#planKey = null;
+    }
+  }
+
   /** Frees the model's wasm memory. Using it afterwards throws. */
   dispose() {
     if (!this.#handle) return;
     finalizer?.unregister(this);
     this.#handle.delete();
     this.#handle = null;
+  }
+
+  /** @internal the wasm handle, for subclasses. */
+  handle(method) {
+    return this.#live(method);
+  }
+}
+
+const QUANTIZED_OPS = new Set(['QLinearConv', 'QLinearMatMul', 'QGemm', 'QLinearAdd', 'QLinearMul', 'QLinearGlobalAveragePool', 'QLinearAveragePool', 'QLinearConcat']);
+const MOVES = new Set(['MaxPool', 'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Transpose', 'Identity']);
+
+/** An int8 model made by Model.quantize(): runs like a Model, and reports what was quantized. */
+export class QuantizedModel extends Model {
+  #options;
+
+  constructor(token, handle, inputs, options) {
+    super(token, handle, inputs);
+    this.#options = options;
+  }
+
+  /**
+   * {method, perChannel, simulate, calibrationInputs, tensors: [{name, min, max, rangeMin,
+   * rangeMax, scale, zeroPoint}], layers: [{name, op, precision: 'int8' | 'float', reason?}]}.
+   */
+  report() {
+    const h = this.handle('report');
+    const tensors = h.quantReport();
+    const layers = h.layers()
+      .filter((l) => l.op !== 'QuantizeLinear' && l.op !== 'DequantizeLinear')
+      .map((l) => {
+        if (QUANTIZED_OPS.has(l.op)) return { ...l, precision: 'int8' };
+        if (MOVES.has(l.op) && !this.#options.simulate) return { ...l, precision: 'int8' };
+        return { ...l, precision: 'float', reason: this.#options.simulate ? 'simulate mode' : `no int8 kernel for ${l.op} here` };
+      });
+    return { ...this.#options, tensors, layers };
   }
 }
 

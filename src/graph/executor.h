@@ -26,6 +26,7 @@
 #include "core/status.h"
 #include "graph/graph.h"
 #include "ops/shape.h"
+#include "quant/observer.h"
 
 namespace wi8 {
 
@@ -51,12 +52,16 @@ class Executor {
   // batch sizes, read the same constants). input_shapes: one per graph input, in order; must
   // match the declared rank and fixed dims.
   //
+  // observers (calibration; optional): resized to the graph's tensor count; every float tensor's
+  // values go to observers[tensor id] after the step that computes them, on every run().
+  //
   // frozen (optional, one entry per graph input or empty): inputs given as constants at plan
   // time, e.g. the weights or target shape of a model that takes them as inputs. They are folded
   // like initializers and are not inputs of the plan; their input_shapes entry is ignored.
   static Status create(std::shared_ptr<const Graph> g, const std::vector<Shape>& input_shapes,
                        std::unique_ptr<Executor>* out, const ExecLimits& limits = ExecLimits(),
-                       const std::vector<const TensorDesc*>& frozen = {});
+                       const std::vector<const TensorDesc*>& frozen = {},
+                       std::vector<Observer>* observers = nullptr);
 
   // The plan's inputs: the graph's inputs that are not frozen, in order.
   const std::vector<ExecTensor>& inputs() const { return inputs_; }

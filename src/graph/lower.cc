@@ -114,7 +114,26 @@ int Lowerer::alias(int v, std::vector<int64_t> dims, bool nhwc) {
 void Lowerer::bind(const GraphNode& n, size_t k, int v) {
   if (k < n.outputs.size() && n.outputs[k] >= 0) {
     tensor_value_[static_cast<size_t>(n.outputs[k])] = v;
+    if (observers_ && value(v).dtype == DType::kFloat32 && !value(v).constant) {
+      to_observe_.emplace_back(n.outputs[k], v);
+    }
   }
+}
+
+Status Lowerer::flush_observations(const GraphNode& n) {
+  std::vector<std::pair<int, int>> list;
+  list.swap(to_observe_);
+  for (const auto& [tensor, v] : list) {
+    std::vector<Observer>* obs = observers_;
+    const size_t count = elements(v);
+    const size_t id = static_cast<size_t>(tensor);
+    WI8_RETURN_IF_ERROR(
+        add_step("Observe", n, {v}, {}, 0, [obs, id, count](const Executor::StepIO& io) {
+          (*obs)[id].observe(reinterpret_cast<const float*>(io.in[0]), count);
+          return Status::ok();
+        }));
+  }
+  return Status::ok();
 }
 
 void Lowerer::bind_constant(const GraphNode& n, size_t k, TensorDesc t) {
@@ -298,6 +317,7 @@ Status Lowerer::lower_node(const GraphNode& n) {
     return unsupported(n);
   }
   WI8_RETURN_IF_ERROR(fn(*this, n));
+  WI8_RETURN_IF_ERROR(flush_observations(n));
   for (size_t k = 0; k < n.outputs.size(); ++k) {
     if (n.outputs[k] >= 0 && tensor_value_[static_cast<size_t>(n.outputs[k])] < 0 && k == 0) {
       return Status::error("ONNX: " + n.where() + ": internal error: output not produced");
@@ -367,6 +387,10 @@ Status Lowerer::run(const std::vector<Shape>& input_shapes,
     WI8_RETURN_IF_ERROR(new_value(pseudo, d.dtype, dims, false, &v));
     buffers_[static_cast<size_t>(value(v).buffer)].first = 0;
     tensor_value_[static_cast<size_t>(g_.inputs[i])] = v;
+    if (observers_ && d.dtype == DType::kFloat32) {
+      to_observe_.emplace_back(g_.inputs[i], v);
+      WI8_RETURN_IF_ERROR(flush_observations(pseudo));
+    }
     ex_.inputs_.push_back({d.name, d.dtype, s});
   }
   for (const GraphNode& n : g_.nodes) WI8_RETURN_IF_ERROR(lower_node(n));
@@ -454,10 +478,12 @@ size_t Executor::output_bytes(size_t i) const {
 
 Status Executor::create(std::shared_ptr<const Graph> g, const std::vector<Shape>& input_shapes,
                         std::unique_ptr<Executor>* out, const ExecLimits& limits,
-                        const std::vector<const TensorDesc*>& frozen) {
+                        const std::vector<const TensorDesc*>& frozen,
+                        std::vector<Observer>* observers) {
   std::unique_ptr<Executor> ex(new Executor());
+  if (observers) observers->resize(g->tensors.size());
   ex->graph_ = g;  // steps may read its constants
-  Lowerer L(*g, ex.get(), limits);
+  Lowerer L(*g, ex.get(), limits, observers);
   // Frozen tensors are copied: steps may keep pointers to them.
   std::vector<const TensorDesc*> kept;
   for (const TensorDesc* f : frozen) {

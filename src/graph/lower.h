@@ -41,8 +41,9 @@ struct Value {
 
 class Lowerer {
  public:
-  Lowerer(const Graph& g, Executor* ex, const ExecLimits& limits)
-      : g_(g), ex_(*ex), limits_(limits) {}
+  Lowerer(const Graph& g, Executor* ex, const ExecLimits& limits,
+          std::vector<Observer>* observers = nullptr)
+      : g_(g), ex_(*ex), limits_(limits), observers_(observers) {}
 
   Status run(const std::vector<Shape>& input_shapes, const std::vector<const TensorDesc*>& frozen);
 
@@ -85,6 +86,8 @@ class Lowerer {
                         int* out);
   Status lower_node(const GraphNode& n);
   Status finish();
+  // Calibration: an observe step for each float tensor bound since the last call.
+  Status flush_observations(const GraphNode& n);
 
   const Graph& g_;
   Executor& ex_;
@@ -101,6 +104,8 @@ class Lowerer {
     size_t workspace = 0;
   };
   std::vector<PendingStep> pending_;
+  std::vector<Observer>* observers_ = nullptr;
+  std::vector<std::pair<int, int>> to_observe_;  // (tensor id, value id)
 };
 
 // The op table of lower_ops.cc: null when the op is not supported.

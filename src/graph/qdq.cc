@@ -24,7 +24,31 @@ class QdqFuser {
       if (n.op.empty()) continue;
       WI8_RETURN_IF_ERROR(fuse(n));
     }
+    drop_requantize_identities();
     return Status::ok();
+  }
+
+  // QuantizeLinear(DequantizeLinear(x)) with the same parameters is x: readers of the
+  // QuantizeLinear read x (the DequantizeLinear goes when nobody reads it).
+  void drop_requantize_identities() {
+    index();
+    std::vector<int> to(g_.tensors.size());
+    for (size_t k = 0; k < to.size(); ++k) to[k] = static_cast<int>(k);
+    for (GraphNode& n : g_.nodes) {
+      if (n.op.empty()) continue;
+      for (int& in : n.inputs) {
+        if (in >= 0) in = to[static_cast<size_t>(in)];
+      }
+      if (n.op != "QuantizeLinear" || !per_tensor(n) || n.outputs.size() != 1) continue;
+      QIn x;
+      if (!dq_input(n, 0, &x) || !x.per_tensor || !same_params(x, n)) continue;
+      const int out = n.outputs[0];
+      bool is_output = false;
+      for (int o : g_.outputs) is_output = is_output || o == out;
+      if (is_output) continue;
+      to[static_cast<size_t>(out)] = x.q;
+      n.op.clear();
+    }
   }
 
  private:

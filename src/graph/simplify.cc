@@ -80,7 +80,7 @@ namespace {
 
 class Simplifier {
  public:
-  explicit Simplifier(Graph* g) : g_(*g) {}
+  Simplifier(Graph* g, bool qdq) : g_(*g), qdq_(qdq) {}
 
   Status run() {
     WI8_RETURN_IF_ERROR(constant_nodes());
@@ -89,11 +89,12 @@ class Simplifier {
     count_readers();
     WI8_RETURN_IF_ERROR(fold_batchnorm());
     compact();
-    WI8_RETURN_IF_ERROR(fuse_qdq(&g_));
+    if (qdq_) WI8_RETURN_IF_ERROR(fuse_qdq(&g_));
     count_readers();
     fuse_activations();
     remove_dead_nodes();
     compact();
+    drop_unused_constants();
     return Status::ok();
   }
 
@@ -160,6 +161,25 @@ class Simplifier {
       n.op.clear();
     }
     return Status::ok();
+  }
+
+  // Constants no node reads any more (folded, fused, replaced by their quantized form) give their
+  // memory back.
+  void drop_unused_constants() {
+    std::vector<bool> used(g_.tensors.size(), false);
+    for (const GraphNode& n : g_.nodes) {
+      for (int in : n.inputs) {
+        if (in >= 0) used[static_cast<size_t>(in)] = true;
+      }
+      for (const Attr& a : n.attrs) {
+        if (a.kind == AttrKind::kTensor && a.tensor >= 0)
+          used[static_cast<size_t>(a.tensor)] = true;
+      }
+    }
+    for (int o : g_.outputs) used[static_cast<size_t>(o)] = true;
+    for (size_t t = 0; t < g_.tensors.size(); ++t) {
+      if (g_.tensors[t].constant && !used[t]) std::vector<uint8_t>().swap(g_.tensors[t].data);
+    }
   }
 
   // Nodes none of whose outputs is read (after fusion), in reverse order so chains go at once.
@@ -386,11 +406,12 @@ class Simplifier {
   }
 
   Graph& g_;
+  bool qdq_ = true;
   std::vector<int> readers_, reader_;
 };
 
 }  // namespace
 
-Status simplify_graph(Graph* g) { return Simplifier(g).run(); }
+Status simplify_graph(Graph* g, bool fuse_qdq) { return Simplifier(g, fuse_qdq).run(); }
 
 }  // namespace wi8

@@ -19,7 +19,9 @@ namespace wi8 {
 constexpr const char* kFusedMin = "wi8.activation_min";
 constexpr const char* kFusedMax = "wi8.activation_max";
 
-Status simplify_graph(Graph* g);
+// fuse_qdq = false keeps DequantizeLinear / QuantizeLinear as float steps (the simulate mode of a
+// quantized model: fake quantization on the fp32 kernels).
+Status simplify_graph(Graph* g, bool fuse_qdq = true);
 
 // Values of a float or integer constant as float / int64 (converting), for attribute-like inputs.
 std::vector<float> constant_floats(const TensorDesc& t);

@@ -1,0 +1,109 @@
+// Model.quantize(): post-training quantization in JavaScript — calibration with progress and
+// abort, every calibration method, the report, and the simulate mode.
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import { init, loadModel, QuantizedModel, WasmInt8Error } from '../../web/index.js';
+import { randomFloats, smallCnn } from './models.mjs';
+import { rng } from './rng.mjs';
+
+before(() => init());
+
+const feeds = (r, batch) => ({ image: { data: randomFloats(r, batch * 3 * 144, 2), shape: [batch, 3, 12, 12] } });
+
+function maxDiff(a, b) {
+  let m = 0;
+  for (let k = 0; k < a.length; k++) m = Math.max(m, Math.abs(a[k] - b[k]));
+  return m;
+}
+
+test('quantize() calibrates with progress, runs int8, and reports every tensor and layer', async () => {
+  const model = await loadModel(smallCnn());
+  const r = rng(1);
+  const calibration = Array.from({ length: 16 }, () => feeds(r, 2));
+  const progress = [];
+  const q = await model.quantize({ calibration, onProgress: (p) => progress.push(p) });
+  assert.ok(q instanceof QuantizedModel);
+  assert.deepEqual(progress.map((p) => p.done), Array.from({ length: 16 }, (_, k) => k + 1));
+  assert.ok(progress.every((p) => p.total === 16));
+  const x = feeds(rng(2), 8);
+  const want = (await model.run(x)).probs.data;
+  const got = (await q.run(x)).probs.data;
+  assert.ok(maxDiff(want, got) < 0.03, `int8 vs fp32 probabilities: ${maxDiff(want, got)}`);
+  const ops = q.profile(1).map((p) => p.op);
+  for (const op of ['Conv int8 im2col', 'Conv int8 depthwise', 'Conv int8 1x1', 'Add int8', 'MaxPool int8', 'GlobalAveragePool int8', 'FullyConnected int8']) {
+    assert.ok(ops.includes(op), `${op} missing from ${ops.join(', ')}`);
+  }
+  const report = q.report();
+  assert.equal(report.method, 'minmax');
+  assert.equal(report.calibrationInputs, 16);
+  const image = report.tensors.find((t) => t.name === 'image');
+  assert.ok(image.min < -1.9 && image.max > 1.9 && image.scale > 0 && Number.isInteger(image.zeroPoint));
+  const softmax = report.layers.find((l) => l.op === 'Softmax');
+  assert.equal(softmax.precision, 'float');
+  assert.match(softmax.reason, /no int8 kernel for Softmax/);
+  assert.equal(report.layers.filter((l) => l.precision === 'int8' && l.op.startsWith('Q')).length, 7);
+  // The fp32 model is unchanged and still runs.
+  assert.deepEqual((await model.run(x)).probs.data, want);
+  q.dispose();
+  model.dispose();
+});
+
+test('every calibration method and the simulate mode', async () => {
+  const model = await loadModel(smallCnn());
+  const r = rng(3);
+  const calibration = Array.from({ length: 12 }, () => feeds(r, 2));
+  const x = feeds(rng(4), 8);
+  const want = (await model.run(x)).probs.data;
+  for (const method of ['minmax', 'moving_average', 'percentile', 'mse', 'entropy']) {
+    const q = await model.quantize({ calibration, method });
+    const sim = await model.quantize({ calibration, method, simulate: true });
+    const got = (await q.run(x)).probs.data;
+    const simulated = (await sim.run(x)).probs.data;
+    assert.ok(maxDiff(want, got) < 0.1, `${method}: int8 vs fp32 ${maxDiff(want, got)}`);
+    // Fake quantization previews the int8 model: the same up to requantization rounding.
+    assert.ok(maxDiff(got, simulated) < 0.01, `${method}: int8 vs simulate ${maxDiff(got, simulated)}`);
+    assert.ok(sim.profile(1).every((p) => !p.op.includes('int8')), 'simulate runs fp32 kernels');
+    q.dispose();
+    sim.dispose();
+  }
+  model.dispose();
+});
+
+test('abort, async iterables and bad calibration data', async () => {
+  const model = await loadModel(smallCnn());
+  const r = rng(5);
+  const controller = new AbortController();
+  let seen = 0;
+  await assert.rejects(
+    model.quantize({
+      calibration: Array.from({ length: 50 }, () => feeds(r, 1)),
+      signal: controller.signal,
+      onProgress: ({ done }) => {
+        seen = done;
+        if (done === 3) controller.abort();
+      },
+    }),
+    (e) => e.name === 'AbortError',
+  );
+  assert.equal(seen, 3);
+  // After an abort the model runs as before, and quantizes again from scratch.
+  const x = feeds(rng(6), 2);
+  const want = (await model.run(x)).probs.data;
+  async function* stream() {
+    for (let k = 0; k < 5; k++) yield feeds(r, 1);
+  }
+  const progress = [];
+  const q = await model.quantize({ calibration: stream(), onProgress: (p) => progress.push(p) });
+  assert.deepEqual(progress.at(-1), { done: 5, total: undefined });
+  assert.ok(maxDiff(want, (await q.run(x)).probs.data) < 0.05);
+  q.dispose();
+  await assert.rejects(model.quantize({ calibration: [] }), /Model.quantize: calibration is empty/);
+  await assert.rejects(model.quantize({}), /calibration must be an array or iterable of feeds/);
+  await assert.rejects(model.quantize({ calibration: [feeds(r, 1)], method: 'best' }), /calibration method 'best' is not one of minmax, moving_average, percentile, mse, entropy/);
+  await assert.rejects(
+    model.quantize({ calibration: [feeds(r, 1), { image: new Float32Array(3) }] }),
+    (e) => e instanceof WasmInt8Error && /input 'image'/.test(e.message),
+  );
+  assert.deepEqual((await model.run(x)).probs.data, want);
+  model.dispose();
+});
