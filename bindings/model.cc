@@ -16,6 +16,7 @@
 #include "graph/quantize_graph.h"
 #include "graph/simplify.h"
 #include "model/onnx/onnx_model.h"
+#include "model/onnx/onnx_writer.h"
 
 using emscripten::val;
 
@@ -246,6 +247,25 @@ class OnnxModelHandle {
     return "";
   }
 
+  // {error} or {bytes}: the quantized model as standard QDQ ONNX.
+  val to_onnx() const {
+    val r = val::object();
+    if (!qdq_) {
+      r.set("error", std::string("only quantized models export (quantize() first)"));
+      return r;
+    }
+    std::vector<uint8_t> bytes;
+    wi8::Status s = wi8::onnx::write_onnx_model(*qdq_, "wasm-int8", &bytes);
+    if (!s.is_ok()) {
+      r.set("error", s.message());
+      return r;
+    }
+    val out = val::global("Uint8Array").new_(bytes.size());
+    wi8::js::copy_to_js(bytes.data(), bytes.size(), out);
+    r.set("bytes", out);
+    return r;
+  }
+
   // The quantized tensors: [{name, min, max, rangeMin, rangeMax, scale, zeroPoint}].
   val quant_report() const {
     val list = val::array();
@@ -356,6 +376,7 @@ EMSCRIPTEN_BINDINGS(wasm_int8_onnx_model) {
       .function("loadQuantized", &OnnxModelHandle::load_quantized)
       .function("quantReport", &OnnxModelHandle::quant_report)
       .function("layers", &OnnxModelHandle::layers)
+      .function("toOnnx", &OnnxModelHandle::to_onnx)
       .function("inputs", &OnnxModelHandle::inputs)
       .function("outputs", &OnnxModelHandle::outputs)
       .function("info", &OnnxModelHandle::info)

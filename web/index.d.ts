@@ -170,6 +170,8 @@ export interface QuantizationReport {
 /** An int8 model made by Model.quantize(). */
 export declare class QuantizedModel extends Model {
   report(): QuantizationReport;
+  /** The quantized model as standard QDQ ONNX bytes (int8 weights stored as int8). */
+  toONNX(): Uint8Array;
 }
 
 /**

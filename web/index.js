@@ -830,6 +830,17 @@ export class QuantizedModel extends Model {
       });
     return { ...this.#options, tensors, layers };
   }
+
+  /**
+   * The quantized model as standard QDQ ONNX (opset 13): int8 weights as int8 initializers with
+   * per-channel scales, int32 biases, QuantizeLinear / DequantizeLinear around each op. It loads
+   * back into wasm-int8 (running the same int8 kernels) and into onnxruntime.
+   */
+  toONNX() {
+    const r = this.handle('toONNX').toOnnx();
+    if (r.error) fail(`QuantizedModel.toONNX: ${r.error}`);
+    return r.bytes;
+  }
 }
 
 /** Bytes of wasm memory the module has reserved (it grows, never shrinks). */

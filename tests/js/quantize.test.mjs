@@ -107,3 +107,24 @@ test('abort, async iterables and bad calibration data', async () => {
   assert.deepEqual((await model.run(x)).probs.data, want);
   model.dispose();
 });
+
+test('toONNX() writes standard QDQ ONNX that loads back bit-identical and runs in onnxruntime-web', async () => {
+  const { ortSession } = await import('./ort.mjs');
+  const model = await loadModel(smallCnn());
+  const r = rng(7);
+  const q = await model.quantize({ calibration: Array.from({ length: 8 }, () => feeds(r, 2)) });
+  const bytes = q.toONNX();
+  assert.ok(bytes instanceof Uint8Array && bytes.length > 0);
+  const back = await loadModel(bytes);
+  const ort = await ortSession(bytes);
+  const x = feeds(rng(8), 16);
+  const ours = (await q.run(x)).probs.data;
+  assert.deepEqual((await back.run(x)).probs.data, ours);
+  const theirs = (await ort.run(x)).probs.data;
+  assert.ok(maxDiff(ours, theirs) < 0.02, `ours vs onnxruntime on our export: ${maxDiff(ours, theirs)}`);
+  await ort.release();
+  assert.equal(model.toONNX, undefined); // only quantized models export
+  back.dispose();
+  q.dispose();
+  model.dispose();
+});
