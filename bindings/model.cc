@@ -4,6 +4,8 @@
 #include <emscripten/val.h>
 #include <malloc.h>
 
+#include <cmath>
+#include <limits>
 #include <map>
 #include <memory>
 #include <string>
@@ -198,8 +200,8 @@ class OnnxModelHandle {
       }
     }
     plan_.reset();
-    wi8::Status st =
-        wi8::Executor::create(graph_, all, &plan_, wi8::ExecLimits(), frozen, observers_.get());
+    wi8::Status st = wi8::Executor::create(graph_, all, &plan_, wi8::ExecLimits(), frozen,
+                                           observers_.get(), captures_.get());
     if (!st.is_ok()) {
       plan_.reset();
       return st.message();
@@ -247,6 +249,36 @@ class OnnxModelHandle {
     return "";
   }
 
+  // While on, every run keeps each tensor's (dequantized) values for accumulate_sqnr().
+  void set_capture(bool on) {
+    if (on) {
+      captures_ = std::make_unique<wi8::TensorCaptures>();
+    } else {
+      captures_.reset();
+    }
+    plan_.reset();
+  }
+
+  // Adds the last run's quantization error per tensor: this (quantized) model's tensors against
+  // the fp32 model's tensors of the same name, run on the same input.
+  std::string accumulate_sqnr(const OnnxModelHandle& fp32) {
+    if (!captures_ || !fp32.captures_) return "capture is off";
+    for (const auto& [name, got] : *captures_) {
+      const bool q = name.size() > 2 && name.compare(name.size() - 2, 2, ".q") == 0;
+      if (!q && captures_->count(name + ".q")) continue;  // measured on its int8 form
+      const std::string base = q ? name.substr(0, name.size() - 2) : name;
+      const auto want = fp32.captures_->find(base);
+      if (want == fp32.captures_->end() || want->second.size() != got.size()) continue;
+      auto& acc = sqnr_[base];
+      for (size_t k = 0; k < got.size(); ++k) {
+        const double x = want->second[k], e = static_cast<double>(got[k]) - x;
+        acc.first += x * x;
+        acc.second += e * e;
+      }
+    }
+    return "";
+  }
+
   // {error} or {bytes}: the quantized model as standard QDQ ONNX.
   val to_onnx() const {
     val r = val::object();
@@ -278,6 +310,11 @@ class OnnxModelHandle {
       o.set("rangeMax", r.range_max);
       o.set("scale", r.params.scale);
       o.set("zeroPoint", r.params.zero_point);
+      const auto e = sqnr_.find(r.name);
+      if (e != sqnr_.end() && e->second.first > 0) {
+        o.set("sqnrDb", e->second.second > 0 ? 10.0 * std::log10(e->second.first / e->second.second)
+                                             : std::numeric_limits<double>::infinity());
+      }
       list.call<void>("push", o);
     }
     return list;
@@ -348,6 +385,7 @@ class OnnxModelHandle {
     return plan_ ? static_cast<double>(plan_->arena_bytes() + plan_->workspace_bytes()) : 0;
   }
   int steps() const { return plan_ ? static_cast<int>(plan_->steps().size()) : 0; }
+  bool planned() const { return plan_ != nullptr; }
 
  private:
   static size_t js_length(const val& a) { return a["length"].as<size_t>(); }
@@ -355,6 +393,8 @@ class OnnxModelHandle {
   std::shared_ptr<const wi8::Graph> graph_;
   std::shared_ptr<const wi8::Graph> qdq_;  // quantized models: the QDQ form (for export)
   std::unique_ptr<std::vector<wi8::Observer>> observers_;
+  std::unique_ptr<wi8::TensorCaptures> captures_;
+  std::map<std::string, std::pair<double, double>> sqnr_;  // name -> (signal, noise) energy
   std::vector<wi8::QuantizedTensor> report_;
   std::unique_ptr<wi8::Executor> plan_;
   std::vector<wi8::TensorDesc> frozen_;
@@ -377,6 +417,8 @@ EMSCRIPTEN_BINDINGS(wasm_int8_onnx_model) {
       .function("quantReport", &OnnxModelHandle::quant_report)
       .function("layers", &OnnxModelHandle::layers)
       .function("toOnnx", &OnnxModelHandle::to_onnx)
+      .function("setCapture", &OnnxModelHandle::set_capture)
+      .function("accumulateSqnr", &OnnxModelHandle::accumulate_sqnr)
       .function("inputs", &OnnxModelHandle::inputs)
       .function("outputs", &OnnxModelHandle::outputs)
       .function("info", &OnnxModelHandle::info)
@@ -390,5 +432,6 @@ EMSCRIPTEN_BINDINGS(wasm_int8_onnx_model) {
       .function("outputShape", &OnnxModelHandle::output_shape)
       .function("outputDtype", &OnnxModelHandle::output_dtype)
       .function("arenaBytes", &OnnxModelHandle::arena_bytes)
-      .function("steps", &OnnxModelHandle::steps);
+      .function("steps", &OnnxModelHandle::steps)
+      .function("planned", &OnnxModelHandle::planned);
 }

@@ -636,9 +636,7 @@ export class Model {
     if (token !== CONSTRUCT) fail('Model: create it with loadModel()');
     this.#handle = handle;
     this.#inputs = inputs;
-    if (inputs.every((t) => t.shape && !t.shape.includes(null))) {
-      this.#planKey = JSON.stringify(inputs.map((t) => t.shape));
-    }
+    if (handle.planned()) this.#planKey = JSON.stringify(inputs.map((t) => t.shape));
     this.#outputs = handle.outputs();
     finalizer?.register(this, handle, this);
   }
@@ -691,7 +689,7 @@ export class Model {
     this.#busy = true;
     try {
       const key = JSON.stringify(args.map((a) => a.shape));
-      if (key !== this.#planKey) {
+      if (key !== this.#planKey || !h.planned()) {
         this.#planKey = null;
         check(h.plan(args.map((a) => a.shape)));
         this.#planKey = key;
@@ -759,6 +757,7 @@ export class Model {
     if (onProgress !== undefined && typeof onProgress !== 'function') fail('Model.quantize: onProgress must be a function');
     if (this.#busy) fail('Model.quantize: a run is already in progress on this model');
     const total = Array.isArray(calibration) ? calibration.length : undefined;
+    const sqnrFeeds = []; // the first inputs, kept to measure the error per tensor afterwards
     let done = 0;
     h.beginCalibration();
     this.#planKey = null;
@@ -766,6 +765,7 @@ export class Model {
       for await (const feeds of calibration) {
         signal?.throwIfAborted();
         this.runSync(feeds);
+        if (sqnrFeeds.length < SQNR_INPUTS) sqnrFeeds.push(feeds);
         done += 1;
         onProgress?.({ done, total });
         // Let the page breathe (progress bars, abort buttons) between inputs.
@@ -775,13 +775,29 @@ export class Model {
       if (done === 0) fail('Model.quantize: calibration is empty');
       const m = wasmModule();
       const q = new m.OnnxModel();
+      let quantized;
       try {
         check(q.loadQuantized(h, method, !!perChannel, !!simulate));
+        quantized = new QuantizedModel(CONSTRUCT, q, this.#inputs, { method, perChannel: !!perChannel, simulate: !!simulate, calibrationInputs: done });
       } catch (e) {
         q.delete();
         throw e;
       }
-      return new QuantizedModel(CONSTRUCT, q, this.#inputs, { method, perChannel: !!perChannel, simulate: !!simulate, calibrationInputs: done });
+      h.endCalibration();
+      // SQNR per tensor: the quantized model against this one on the first calibration inputs.
+      h.setCapture(true);
+      q.setCapture(true);
+      try {
+        for (const feeds of sqnrFeeds) {
+          this.runSync(feeds);
+          quantized.runSync(feeds);
+          check(q.accumulateSqnr(h));
+        }
+      } finally {
+        h.setCapture(false);
+        q.setCapture(false);
+      }
+      return quantized;
     } finally {
       h.endCalibration();
       this.#planKey = null;
@@ -802,6 +818,9 @@ export class Model {
   }
 }
 
+// Calibration inputs the quantization report's SQNR is measured on.
+const SQNR_INPUTS = 16;
+
 const QUANTIZED_OPS = new Set(['QLinearConv', 'QLinearMatMul', 'QGemm', 'QLinearAdd', 'QLinearMul', 'QLinearGlobalAveragePool', 'QLinearAveragePool', 'QLinearConcat']);
 const MOVES = new Set(['MaxPool', 'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Transpose', 'Identity']);
 
@@ -816,7 +835,7 @@ export class QuantizedModel extends Model {
 
   /**
    * {method, perChannel, simulate, calibrationInputs, tensors: [{name, min, max, rangeMin,
-   * rangeMax, scale, zeroPoint}], layers: [{name, op, precision: 'int8' | 'float', reason?}]}.
+   * rangeMax, scale, zeroPoint, sqnrDb}], layers: [{name, op, precision: 'int8' | 'float', reason?}]}.
    */
   report() {
     const h = this.handle('report');

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -36,6 +37,8 @@ struct ExecTensor {
   Shape shape;
 };
 
+using TensorCaptures = std::map<std::string, std::vector<float>>;
+
 struct ExecLimits {
   size_t max_arena_bytes = size_t{1} << 31;  // the activations of one plan
 };
@@ -52,6 +55,9 @@ class Executor {
   // batch sizes, read the same constants). input_shapes: one per graph input, in order; must
   // match the declared rank and fixed dims.
   //
+  // captures (optional): after every run(), (*captures)[name] holds each named float tensor's
+  // values, and each int8 tensor's values dequantized (for the quantization report's SQNR).
+  //
   // observers (calibration; optional): resized to the graph's tensor count; every float tensor's
   // values go to observers[tensor id] after the step that computes them, on every run().
   //
@@ -61,7 +67,8 @@ class Executor {
   static Status create(std::shared_ptr<const Graph> g, const std::vector<Shape>& input_shapes,
                        std::unique_ptr<Executor>* out, const ExecLimits& limits = ExecLimits(),
                        const std::vector<const TensorDesc*>& frozen = {},
-                       std::vector<Observer>* observers = nullptr);
+                       std::vector<Observer>* observers = nullptr,
+                       TensorCaptures* captures = nullptr);
 
   // The plan's inputs: the graph's inputs that are not frozen, in order.
   const std::vector<ExecTensor>& inputs() const { return inputs_; }

@@ -114,9 +114,10 @@ int Lowerer::alias(int v, std::vector<int64_t> dims, bool nhwc) {
 void Lowerer::bind(const GraphNode& n, size_t k, int v) {
   if (k < n.outputs.size() && n.outputs[k] >= 0) {
     tensor_value_[static_cast<size_t>(n.outputs[k])] = v;
-    if (observers_ && value(v).dtype == DType::kFloat32 && !value(v).constant) {
-      to_observe_.emplace_back(n.outputs[k], v);
-    }
+    const Value& x = value(v);
+    const bool observable = !x.constant && (x.dtype == DType::kFloat32 ||
+                                            (captures_ && x.dtype == DType::kInt8 && x.has_q));
+    if ((observers_ || captures_) && observable) to_observe_.emplace_back(n.outputs[k], v);
   }
 }
 
@@ -127,6 +128,25 @@ Status Lowerer::flush_observations(const GraphNode& n) {
     std::vector<Observer>* obs = observers_;
     const size_t count = elements(v);
     const size_t id = static_cast<size_t>(tensor);
+    if (captures_) {
+      // Values in the model's layout, int8 dequantized.
+      int c;
+      WI8_RETURN_IF_ERROR(canonical(n, v, &c));
+      std::vector<float>* dst = &(*captures_)[g_.tensors[id].name];
+      const bool f32 = value(c).dtype == DType::kFloat32;
+      const QuantParams q = value(c).q;
+      WI8_RETURN_IF_ERROR(
+          add_step("Capture", n, {c}, {}, 0, [dst, count, f32, q](const Executor::StepIO& io) {
+            dst->resize(count);
+            const float* xf = reinterpret_cast<const float*>(io.in[0]);
+            const int8_t* xq = reinterpret_cast<const int8_t*>(io.in[0]);
+            for (size_t k = 0; k < count; ++k) {
+              (*dst)[k] = f32 ? xf[k] : q.scale * static_cast<float>(xq[k] - q.zero_point);
+            }
+            return Status::ok();
+          }));
+    }
+    if (!observers_ || value(v).dtype != DType::kFloat32) continue;
     WI8_RETURN_IF_ERROR(
         add_step("Observe", n, {v}, {}, 0, [obs, id, count](const Executor::StepIO& io) {
           (*obs)[id].observe(reinterpret_cast<const float*>(io.in[0]), count);
@@ -387,7 +407,7 @@ Status Lowerer::run(const std::vector<Shape>& input_shapes,
     WI8_RETURN_IF_ERROR(new_value(pseudo, d.dtype, dims, false, &v));
     buffers_[static_cast<size_t>(value(v).buffer)].first = 0;
     tensor_value_[static_cast<size_t>(g_.inputs[i])] = v;
-    if (observers_ && d.dtype == DType::kFloat32) {
+    if ((observers_ || captures_) && d.dtype == DType::kFloat32) {
       to_observe_.emplace_back(g_.inputs[i], v);
       WI8_RETURN_IF_ERROR(flush_observations(pseudo));
     }
@@ -479,11 +499,11 @@ size_t Executor::output_bytes(size_t i) const {
 Status Executor::create(std::shared_ptr<const Graph> g, const std::vector<Shape>& input_shapes,
                         std::unique_ptr<Executor>* out, const ExecLimits& limits,
                         const std::vector<const TensorDesc*>& frozen,
-                        std::vector<Observer>* observers) {
+                        std::vector<Observer>* observers, TensorCaptures* captures) {
   std::unique_ptr<Executor> ex(new Executor());
   if (observers) observers->resize(g->tensors.size());
   ex->graph_ = g;  // steps may read its constants
-  Lowerer L(*g, ex.get(), limits, observers);
+  Lowerer L(*g, ex.get(), limits, observers, captures);
   // Frozen tensors are copied: steps may keep pointers to them.
   std::vector<const TensorDesc*> kept;
   for (const TensorDesc* f : frozen) {

@@ -42,8 +42,8 @@ struct Value {
 class Lowerer {
  public:
   Lowerer(const Graph& g, Executor* ex, const ExecLimits& limits,
-          std::vector<Observer>* observers = nullptr)
-      : g_(g), ex_(*ex), limits_(limits), observers_(observers) {}
+          std::vector<Observer>* observers = nullptr, TensorCaptures* captures = nullptr)
+      : g_(g), ex_(*ex), limits_(limits), observers_(observers), captures_(captures) {}
 
   Status run(const std::vector<Shape>& input_shapes, const std::vector<const TensorDesc*>& frozen);
 
@@ -105,6 +105,7 @@ class Lowerer {
   };
   std::vector<PendingStep> pending_;
   std::vector<Observer>* observers_ = nullptr;
+  TensorCaptures* captures_ = nullptr;
   std::vector<std::pair<int, int>> to_observe_;  // (tensor id, value id)
 };
 

@@ -36,6 +36,10 @@ test('quantize() calibrates with progress, runs int8, and reports every tensor a
   const report = q.report();
   assert.equal(report.method, 'minmax');
   assert.equal(report.calibrationInputs, 16);
+  // SQNR of the int8 tensors against fp32, measured on the calibration inputs.
+  const measured = report.tensors.filter((t) => t.sqnrDb !== undefined);
+  assert.ok(measured.length >= 7, `${measured.length} tensors with SQNR`);
+  for (const t of measured) assert.ok(t.sqnrDb > 15 && t.sqnrDb < 200, `${t.name}: ${t.sqnrDb} dB`);
   const image = report.tensors.find((t) => t.name === 'image');
   assert.ok(image.min < -1.9 && image.max > 1.9 && image.scale > 0 && Number.isInteger(image.zeroPoint));
   const softmax = report.layers.find((l) => l.op === 'Softmax');
