@@ -71,10 +71,10 @@ for (const m of manifest.models) {
 
 const pct = (v) => (v === null || v === undefined ? '—' : `${(100 * v).toFixed(2)}%`);
 const lines = [`Fashion-MNIST test set (10k), int8 calibrated on ${calibrationCount} training images`, ''];
-lines.push(['model', 'fp32', ...methods, 'torch int8', 'agreement', 'fp32 bytes', 'int8 bytes'].map((s) => s.padEnd(16)).join(''));
+lines.push(['model', 'fp32', ...methods, 'torch int8', 'agreement', 'fp32 bytes', 'int8 bytes'].map((s) => s.padEnd(18)).join(''));
 for (const r of results) {
   lines.push([r.name, pct(r.fp32_top1), ...methods.map((k) => pct(r.int8_top1[k])), pct(r.torch_int8_top1),
-    `${pct(r.agreement)} (${r.best_method})`, String(r.fp32_bytes), String(r.int8_bytes)].map((s) => s.padEnd(16)).join(''));
+    `${pct(r.agreement)} (${r.best_method})`, String(r.fp32_bytes), String(r.int8_bytes)].map((s) => s.padEnd(18)).join(''));
 }
 lines.push('', 'agreement: fp32 and int8 top-1 equal, for the best method; bytes: the fp32 ONNX file and the',
   'QDQ ONNX file toONNX() writes for the best method (int8 weights stored as int8).');
