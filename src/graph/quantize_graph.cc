@@ -97,6 +97,7 @@ class Quantizer {
       rename_output(&nodes, out, dq);
     }
     g_.nodes = std::move(nodes);
+    drop_unused_constants(&g_);  // the float weights the int8 ones replaced
     return Status::ok();
   }
 

@@ -94,7 +94,7 @@ class Simplifier {
     fuse_activations();
     remove_dead_nodes();
     compact();
-    drop_unused_constants();
+    drop_unused_constants(&g_);
     return Status::ok();
   }
 
@@ -161,25 +161,6 @@ class Simplifier {
       n.op.clear();
     }
     return Status::ok();
-  }
-
-  // Constants no node reads any more (folded, fused, replaced by their quantized form) give their
-  // memory back.
-  void drop_unused_constants() {
-    std::vector<bool> used(g_.tensors.size(), false);
-    for (const GraphNode& n : g_.nodes) {
-      for (int in : n.inputs) {
-        if (in >= 0) used[static_cast<size_t>(in)] = true;
-      }
-      for (const Attr& a : n.attrs) {
-        if (a.kind == AttrKind::kTensor && a.tensor >= 0)
-          used[static_cast<size_t>(a.tensor)] = true;
-      }
-    }
-    for (int o : g_.outputs) used[static_cast<size_t>(o)] = true;
-    for (size_t t = 0; t < g_.tensors.size(); ++t) {
-      if (g_.tensors[t].constant && !used[t]) std::vector<uint8_t>().swap(g_.tensors[t].data);
-    }
   }
 
   // Nodes none of whose outputs is read (after fusion), in reverse order so chains go at once.
@@ -411,6 +392,22 @@ class Simplifier {
 };
 
 }  // namespace
+
+void drop_unused_constants(Graph* g) {
+  std::vector<bool> used(g->tensors.size(), false);
+  for (const GraphNode& n : g->nodes) {
+    for (int in : n.inputs) {
+      if (in >= 0) used[static_cast<size_t>(in)] = true;
+    }
+    for (const Attr& a : n.attrs) {
+      if (a.kind == AttrKind::kTensor && a.tensor >= 0) used[static_cast<size_t>(a.tensor)] = true;
+    }
+  }
+  for (int o : g->outputs) used[static_cast<size_t>(o)] = true;
+  for (size_t t = 0; t < g->tensors.size(); ++t) {
+    if (g->tensors[t].constant && !used[t]) std::vector<uint8_t>().swap(g->tensors[t].data);
+  }
+}
 
 Status simplify_graph(Graph* g, bool fuse_qdq) { return Simplifier(g, fuse_qdq).run(); }
 

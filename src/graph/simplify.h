@@ -23,6 +23,9 @@ constexpr const char* kFusedMax = "wi8.activation_max";
 // quantized model: fake quantization on the fp32 kernels).
 Status simplify_graph(Graph* g, bool fuse_qdq = true);
 
+// Frees the data of constants no node reads (folded, fused, replaced by their quantized form).
+void drop_unused_constants(Graph* g);
+
 // Values of a float or integer constant as float / int64 (converting), for attribute-like inputs.
 std::vector<float> constant_floats(const TensorDesc& t);
 std::vector<int64_t> constant_ints(const TensorDesc& t);
