@@ -4,8 +4,9 @@
 // Prints the executions done; exits non-zero on a finding (the crashing input is saved in
 // build/fuzz/findings/). A longer run: `npm run fuzz -- --seconds 600`.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { qdqCnn, smallCnn } from '../tests/js/models.mjs';
 import { ensureSystem, log, ROOT, run } from './lib/toolchain.mjs';
 
 const BUILD = join(ROOT, 'build', 'fuzz');
@@ -26,6 +27,10 @@ export function fuzz({ seconds = 60 } = {}) {
     const m = join(NODE_TESTS, t, 'model.onnx');
     if (existsSync(m)) copyFileSync(m, join(seeds, `${t}.onnx`));
   }
+  // Whole small models: the CNN and the QDQ CNN of the JS tests (the shipped models are larger
+  // than -max_len).
+  writeFileSync(join(seeds, 'small_cnn.onnx'), smallCnn());
+  writeFileSync(join(seeds, 'qdq_cnn.onnx'), qdqCnn());
   log(`fuzzing for ${seconds} s`);
   const r = spawnSync(join(BUILD, 'wi8_fuzz_onnx'), [
     `-max_total_time=${seconds}`, '-max_len=65536', '-timeout=10', '-rss_limit_mb=2048',
