@@ -125,9 +125,9 @@ export declare class Model {
 export type CalibrationMethod = 'minmax' | 'moving_average' | 'percentile' | 'mse' | 'entropy';
 
 export interface QuantizeOptions {
-  calibration:
-    | Iterable<Record<string, Tensor | AnyTensorData>>
-    | AsyncIterable<Record<string, Tensor | AnyTensorData>>;
+  /** Feeds as run() takes them, or items `preprocess` turns into feeds (e.g. ImageData). */
+  calibration: Iterable<unknown> | AsyncIterable<unknown>;
+  preprocess?: (item: any) => Record<string, Tensor | AnyTensorData>;
   /** How each activation's range is chosen from what calibration saw (default 'minmax'). */
   method?: CalibrationMethod;
   /** Per-output-channel weight scales (default true). */
@@ -190,6 +190,22 @@ export declare function loadModel(
 
 /** Decodes a serialized ONNX TensorProto (.pb). */
 export declare function readTensorProto(bytes: Uint8Array | ArrayBuffer): OutputTensor & { name: string };
+
+export interface ImageToTensorOptions {
+  /** [height, width] of the model input (default: the image's). */
+  size?: [number, number];
+  grayscale?: boolean;
+  /** 1 - value (after scaling to [0, 1]): dark-on-light drawings for light-on-dark datasets. */
+  invert?: boolean;
+  mean?: number | number[];
+  std?: number | number[];
+  layout?: 'nchw' | 'nhwc';
+}
+/** An image (ImageData or {data: RGBA bytes, width, height}) as a model input tensor. */
+export declare function imageToTensor(
+  image: { data: Uint8ClampedArray | Uint8Array; width: number; height: number },
+  options?: ImageToTensorOptions,
+): { data: Float32Array; shape: number[] };
 
 /** Bytes of wasm memory reserved by the module (grows, never shrinks). */
 export declare function wasmMemoryBytes(): number;

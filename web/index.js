@@ -739,7 +739,9 @@ export class Model {
   /**
    * Post-training quantization in this page: runs the model on the calibration inputs, records the
    * range of every float tensor, and returns a new int8 model (this one is unchanged). Options:
-   * - calibration: an array or (async) iterable of feeds, as run() takes them (required);
+   * - calibration: an array or (async) iterable of feeds, as run() takes them (required), or of
+   *   anything `preprocess` turns into feeds (e.g. ImageData with
+   *   `preprocess: (img) => ({ input: imageToTensor(img, {...}) })`);
    * - method: 'minmax' (default), 'moving_average', 'percentile', 'mse' or 'entropy';
    * - perChannel: per-output-channel weight scales (default true);
    * - simulate: run the quantized graph as fake quantization on the fp32 kernels (default false);
@@ -749,7 +751,8 @@ export class Model {
   async quantize(options = {}) {
     const h = this.#live('quantize');
     if (options === null || typeof options !== 'object') fail('Model.quantize: options must be an object');
-    const { calibration, method = 'minmax', perChannel = true, simulate = false, onProgress, signal } = options;
+    const { calibration, method = 'minmax', perChannel = true, simulate = false, onProgress, signal, preprocess } = options;
+    if (preprocess !== undefined && typeof preprocess !== 'function') fail('Model.quantize: preprocess must be a function (item) => feeds');
     if (calibration === undefined || calibration === null || typeof calibration[Symbol.iterator] !== 'function' && typeof calibration[Symbol.asyncIterator] !== 'function') {
       fail('Model.quantize: calibration must be an array or iterable of feeds');
     }
@@ -762,8 +765,9 @@ export class Model {
     h.beginCalibration();
     this.#planKey = null;
     try {
-      for await (const feeds of calibration) {
+      for await (const item of calibration) {
         signal?.throwIfAborted();
+        const feeds = preprocess ? preprocess(item) : item;
         this.runSync(feeds);
         if (sqnrFeeds.length < SQNR_INPUTS) sqnrFeeds.push(feeds);
         done += 1;
@@ -860,6 +864,54 @@ export class QuantizedModel extends Model {
     if (r.error) fail(`QuantizedModel.toONNX: ${r.error}`);
     return r.bytes;
   }
+}
+
+/**
+ * An image (ImageData, or any {data: RGBA bytes, width, height}) as a model input {data, shape}:
+ * resized (bilinear) to `size` [height, width], grayscale or RGB, optionally inverted, scaled to
+ * [0, 1] then normalized with `mean` / `std` (per channel or one value), in NCHW (default) or NHWC.
+ * The Fashion-MNIST models take imageToTensor(img, {size: [28, 28], grayscale: true, invert: true})
+ * for dark-on-light drawings (the dataset is light-on-dark).
+ */
+export function imageToTensor(image, { size, grayscale = false, invert = false, mean = 0, std = 1, layout = 'nchw' } = {}) {
+  if (!image || !(image.data instanceof Uint8ClampedArray || image.data instanceof Uint8Array) ||
+      !Number.isInteger(image.width) || !Number.isInteger(image.height) || image.width < 1 || image.height < 1 ||
+      image.data.length !== image.width * image.height * 4) {
+    fail('imageToTensor: image must be ImageData or {data: RGBA bytes (width x height x 4), width, height}');
+  }
+  const [h, w] = size ?? [image.height, image.width];
+  if (!Number.isInteger(h) || !Number.isInteger(w) || h < 1 || w < 1) fail(`imageToTensor: size must be [height, width], got ${JSON.stringify(size)}`);
+  if (layout !== 'nchw' && layout !== 'nhwc') fail(`imageToTensor: layout must be 'nchw' or 'nhwc', got '${layout}'`);
+  const channels = grayscale ? 1 : 3;
+  const at = (v, c) => (Array.isArray(v) ? v[c] : v);
+  const out = new Float32Array(h * w * channels);
+  const sy = image.height / h;
+  const sx = image.width / w;
+  for (let y = 0; y < h; y++) {
+    const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), image.height - 1);
+    const y0 = Math.floor(fy);
+    const y1 = Math.min(y0 + 1, image.height - 1);
+    const wy = fy - y0;
+    for (let x = 0; x < w; x++) {
+      const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), image.width - 1);
+      const x0 = Math.floor(fx);
+      const x1 = Math.min(x0 + 1, image.width - 1);
+      const wx = fx - x0;
+      const rgb = [0, 0, 0];
+      for (let c = 0; c < 3; c++) {
+        const p = (yy, xx) => image.data[(yy * image.width + xx) * 4 + c];
+        rgb[c] = (p(y0, x0) * (1 - wx) + p(y0, x1) * wx) * (1 - wy) + (p(y1, x0) * (1 - wx) + p(y1, x1) * wx) * wy;
+      }
+      const values = grayscale ? [0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]] : rgb;
+      for (let c = 0; c < channels; c++) {
+        let v = values[c] / 255;
+        if (invert) v = 1 - v;
+        v = (v - at(mean, c)) / at(std, c);
+        out[layout === 'nchw' ? (c * h + y) * w + x : (y * w + x) * channels + c] = v;
+      }
+    }
+  }
+  return { data: out, shape: layout === 'nchw' ? [1, channels, h, w] : [1, h, w, channels] };
 }
 
 /** Bytes of wasm memory the module has reserved (it grows, never shrinks). */

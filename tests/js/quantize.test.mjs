@@ -132,3 +132,37 @@ test('toONNX() writes standard QDQ ONNX that loads back bit-identical and runs i
   q.dispose();
   model.dispose();
 });
+
+test('calibration on images: imageToTensor() and the preprocess option', async () => {
+  const { imageToTensor } = await import('../../web/index.js');
+  const { readFileSync } = await import('node:fs');
+  const { loadFashionMnist } = await import('./fmnist.mjs');
+  const set = loadFashionMnist('t10k');
+  // A Fashion-MNIST image as 56x56 RGBA "ImageData", dark on light like a drawing.
+  const rgba = (k) => {
+    const data = new Uint8ClampedArray(56 * 56 * 4);
+    for (let y = 0; y < 56; y++) {
+      for (let x = 0; x < 56; x++) {
+        const v = 255 - set.images[k * 784 + (y >> 1) * 28 + (x >> 1)];
+        data.set([v, v, v, 255], (y * 56 + x) * 4);
+      }
+    }
+    return { data, width: 56, height: 56 };
+  };
+  const t = imageToTensor(rgba(0), { size: [28, 28], grayscale: true, invert: true });
+  assert.deepEqual(t.shape, [1, 1, 28, 28]);
+  let maxErr = 0;
+  for (let k = 0; k < 784; k++) maxErr = Math.max(maxErr, Math.abs(t.data[k] - set.images[k] / 255));
+  assert.ok(maxErr < 0.01, `downscaled image differs by ${maxErr}`);
+  const model = await loadModel(readFileSync(new URL('../../demo/models/fmnist_cnn.onnx', import.meta.url)));
+  const images = Array.from({ length: 10 }, (_, k) => rgba(k));
+  const q = await model.quantize({
+    calibration: images,
+    preprocess: (img) => ({ input: imageToTensor(img, { size: [28, 28], grayscale: true, invert: true }) }),
+  });
+  assert.equal(q.report().calibrationInputs, 10);
+  assert.throws(() => imageToTensor({ data: new Uint8ClampedArray(3), width: 1, height: 1 }), /imageToTensor: image must be ImageData/);
+  await assert.rejects(model.quantize({ calibration: images, preprocess: 5 }), /preprocess must be a function/);
+  q.dispose();
+  model.dispose();
+});
