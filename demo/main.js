@@ -1,82 +1,209 @@
-// Demo page: loads wasm-int8 in the browser, reports SIMD support and runs one int8 FC layer.
-import { chooseQuantParams, FullyConnected, init, quantize, simdSupported } from '../web/index.js';
+// The demo page: fp32 and int8 side by side. All inference runs in worker.js (a Web Worker), so the
+// page stays responsive while the model is quantized and evaluated.
+import { imageToTensor, simdSupported } from '../web/index.js';
 
+const CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
 const $ = (id) => document.getElementById(id);
+const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+let ready = false;
+let nextId = 0;
+let gallery = null;
+const latencies = { fp32: [], int8: [] };
 
-// Deterministic pseudo-random numbers, so every visitor sees the same layer.
-function rng(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
+$('simd').textContent = `SIMD: ${simdSupported() ? 'yes' : 'no (wasm-int8 needs it)'}`;
+$('threads').textContent = `threads: ${typeof SharedArrayBuffer === 'function' && crossOriginIsolated ? 'available' : 'not available'} (wasm-int8 runs one thread)`;
+$('isolated').textContent = `cross-origin isolated: ${self.crossOriginIsolated ? 'yes' : 'no'}`;
+
+function setStatus(text, error = false) {
+  $('status').textContent = text;
+  $('status').className = error ? 'error' : '';
 }
 
-function floatFc(x, w, b, K, N) {
-  const y = new Float32Array(N);
-  for (let n = 0; n < N; ++n) {
-    let acc = b[n];
-    for (let k = 0; k < K; ++k) acc += x[k] * w[n * K + k];
-    y[n] = Math.max(0, acc);
+const kb = (n) => `${(n / 1024).toFixed(0)} KB`;
+
+function showResult(column, r) {
+  const col = $(`col-${column}`);
+  col.querySelector('.latency').textContent = `latency: ${r.ms.toFixed(3)} ms (median of 15)`;
+  const top = r.probs.map((p, i) => [p, i]).sort((a, b) => b[0] - a[0]).slice(0, 3);
+  col.querySelector('.top3').innerHTML = top
+    .map(([p, i]) => `<li><span class="bar" style="width:${(p * 8).toFixed(2)}rem"></span><span class="label">${CLASSES[i]}</span> ${(100 * p).toFixed(1)}%</li>`)
+    .join('');
+}
+
+function classify(pixels) {
+  if (!ready) return;
+  worker.postMessage({ type: 'classify', id: nextId++, pixels });
+}
+
+function galleryPixels(k) {
+  const data = new Float32Array(784);
+  for (let i = 0; i < 784; i++) data[i] = gallery[k * 784 + i] / 255;
+  return data;
+}
+
+async function buildGallery() {
+  const r = await fetch('data/fmnist_gallery.bin');
+  gallery = new Uint8Array(await r.arrayBuffer());
+  const count = gallery.length / 785;
+  const box = $('gallery');
+  for (let k = 0; k < count; k++) {
+    const c = document.createElement('canvas');
+    c.width = 28;
+    c.height = 28;
+    const ctx = c.getContext('2d');
+    const img = ctx.createImageData(28, 28);
+    for (let i = 0; i < 784; i++) img.data.set([gallery[k * 784 + i], gallery[k * 784 + i], gallery[k * 784 + i], 255], i * 4);
+    ctx.putImageData(img, 0, 0);
+    c.title = CLASSES[gallery[count * 784 + k]];
+    c.addEventListener('click', () => {
+      box.querySelectorAll('.selected').forEach((e) => e.classList.remove('selected'));
+      c.classList.add('selected');
+      classify(galleryPixels(k));
+    });
+    box.appendChild(c);
   }
-  return y;
 }
 
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1];
-}
-
-async function main() {
-  const simd = simdSupported();
-  $('simd').textContent = `SIMD: ${simd ? 'yes' : 'no'}`;
-  $('simd').className = simd ? 'ok' : 'error';
-  $('isolated').textContent = `Cross-origin isolated: ${globalThis.crossOriginIsolated ? 'yes' : 'no'}`;
-
-  await init();
-  const K = 256, N = 10;
-  const r = rng(42);
-  const w = Float32Array.from({ length: N * K }, () => (r() - 0.5) * 0.2);
-  const b = Float32Array.from({ length: N }, () => (r() - 0.5) * 0.5);
-  const x = Float32Array.from({ length: K }, () => r() * 2 - 0.5);
-  const yFloat = floatFc(x, w, b, K, N);
-
-  const input = chooseQuantParams(Math.min(...x), Math.max(...x));
-  const output = chooseQuantParams(0, Math.max(...yFloat));
-  const fc = FullyConnected.fromFloat({ weights: w, bias: b, inFeatures: K, outFeatures: N, input, output, activation: 'relu' });
-  const xq = quantize(x, input);
-  const q = fc.run(xq);
-  const yInt8 = fc.runFloat(x);
-
-  const times = [];
-  for (let i = 0; i < 200; ++i) {
-    const t0 = performance.now();
-    fc.run(xq);
-    times.push(performance.now() - t0);
+function drawSqnr(tensors) {
+  const box = $('sqnr');
+  box.innerHTML = '';
+  const measured = tensors.filter((t) => t.sqnrDb !== null && Number.isFinite(t.sqnrDb));
+  const max = 60; // dB at full height; the input (quantized with its own scale) is often far above
+  for (const t of measured) {
+    const bar = document.createElement('div');
+    bar.style.height = `${(100 * Math.min(t.sqnrDb, max)) / max}%`;
+    bar.title = `${t.name}: ${t.sqnrDb.toFixed(1)} dB (scale ${t.scale.toPrecision(3)}, zero point ${t.zeroPoint})`;
+    bar.innerHTML = `<span>${t.sqnrDb.toFixed(0)}</span>`;
+    box.appendChild(bar);
   }
-  fc.dispose();
+}
 
-  const tbody = $('fc-table').querySelector('tbody');
-  let maxErr = 0;
-  for (let n = 0; n < N; ++n) {
-    maxErr = Math.max(maxErr, Math.abs(yFloat[n] - yInt8[n]));
-    const tr = document.createElement('tr');
-    for (const v of [n, yFloat[n].toFixed(4), yInt8[n].toFixed(4), q[n]]) {
-      const td = document.createElement('td');
-      td.textContent = String(v);
-      tr.append(td);
+function drawLatencyChart() {
+  const c = $('latency-chart');
+  const ctx = c.getContext('2d');
+  ctx.clearRect(0, 0, c.width, c.height);
+  const all = [...latencies.fp32, ...latencies.int8];
+  if (!all.length) return;
+  const max = Math.max(...all) * 1.1;
+  ctx.font = '10px sans-serif';
+  ctx.fillStyle = '#3b4457';
+  ctx.fillText(`ms per image (max ${max.toFixed(2)})`, 4, 10);
+  for (const [key, color] of [['fp32', '#3465a4'], ['int8', '#c4532c']]) {
+    const v = latencies[key];
+    ctx.strokeStyle = color;
+    ctx.beginPath();
+    v.forEach((ms, i) => {
+      const x = (i / Math.max(1, v.length - 1)) * (c.width - 8) + 4;
+      const y = c.height - 4 - (ms / max) * (c.height - 16);
+      if (i) ctx.lineTo(x, y);
+      else ctx.moveTo(x, y);
+    });
+    ctx.stroke();
+  }
+}
+
+worker.onmessage = ({ data: m }) => {
+  if (m.type === 'progress') {
+    $('quant-progress').value = m.done / m.total;
+    setStatus(`quantizing in your browser: calibration image ${m.done} / ${m.total}…`);
+  } else if (m.type === 'ready') {
+    ready = true;
+    $('quant-progress').value = 1;
+    const int8Layers = m.layers.filter((l) => l.precision === 'int8').length;
+    setStatus(`ready: quantized in ${(m.quantizeMs / 1000).toFixed(1)} s; ${int8Layers} of ${m.layers.length} layers run int8. Click an image.`);
+    $('col-fp32').querySelector('.size').textContent = `size: ${kb(m.fp32Bytes)} (fp32 ONNX)`;
+    $('col-int8').querySelector('.size').textContent = `size: ${kb(m.int8Bytes)} (int8 QDQ ONNX)`;
+    $('layers').textContent = m.layers.map((l) => `${l.op}: ${l.precision}${l.reason ? ` (${l.reason})` : ''}`).join(' · ');
+    drawSqnr(m.tensors);
+    classify(galleryPixels(0));
+    $('gallery').firstChild?.classList.add('selected');
+  } else if (m.type === 'result') {
+    showResult('fp32', m.fp32);
+    showResult('int8', m.int8);
+  } else if (m.type === 'evaluate-progress') {
+    latencies.fp32.push(m.fp32Ms);
+    latencies.int8.push(m.int8Ms);
+    const pct = (x) => `${((100 * x) / m.done).toFixed(1)}%`;
+    $('col-fp32').querySelector('.accuracy').textContent = `accuracy: ${pct(m.fp32Right)} (${m.fp32Right} / ${m.done})`;
+    $('col-int8').querySelector('.accuracy').textContent = `accuracy: ${pct(m.int8Right)} (${m.int8Right} / ${m.done})`;
+    $('eval-status').textContent = `${m.done} / ${m.total} images, fp32 and int8 agree on ${m.agree}`;
+    $('eval-status').dataset.done = String(m.done === m.total);
+    drawLatencyChart();
+  } else if (m.type === 'user-model') {
+    const ins = m.info.inputs.map((t) => `${t.name} [${(t.shape ?? []).map((d) => d ?? '?').join(', ')}]`).join(', ');
+    $('user-status').className = '';
+    $('user-status').textContent = `loaded: ${m.info.nodes} nodes (${Object.entries(m.info.ops).map(([k, v]) => `${k} ${v}`).join(', ')}); inputs ${ins}; one run on zeros took ${m.runMs.toFixed(2)} ms`;
+  } else if (m.type === 'error') {
+    if (m.what === 'user') {
+      $('user-status').className = 'error';
+      $('user-status').textContent = `this model cannot be used: ${m.message}`;
+    } else {
+      setStatus(`error: ${m.message}`, true);
     }
-    tbody.append(tr);
   }
-  $('fc-table').hidden = false;
-  $('status').textContent = `output scale ${output.scale.toPrecision(3)}, zero point ${output.zeroPoint}`;
-  $('fc-result').textContent =
-    `int8 FC result: max |int8 - float| = ${maxErr.toFixed(4)} (${(maxErr / output.scale).toFixed(2)} output steps); ` +
-    `median run ${(median(times) * 1000).toFixed(1)} µs`;
+};
+
+function loadModel() {
+  ready = false;
+  latencies.fp32 = [];
+  latencies.int8 = [];
+  $('quant-progress').value = 0;
+  setStatus('loading the fp32 model…');
+  worker.postMessage({ type: 'load', url: $('model').value });
 }
 
-main().catch((e) => {
-  $('status').textContent = `Error: ${e.message}`;
-  $('status').className = 'error';
-  console.error(e);
+// Drawing: dark strokes on white, converted like a photo (grayscale, inverted, 28 x 28).
+const draw = $('draw');
+const dctx = draw.getContext('2d');
+function clearDrawing() {
+  dctx.fillStyle = '#fff';
+  dctx.fillRect(0, 0, draw.width, draw.height);
+}
+clearDrawing();
+let drawing = false;
+draw.addEventListener('pointerdown', (e) => {
+  drawing = true;
+  dctx.beginPath();
+  dctx.moveTo(e.offsetX, e.offsetY);
 });
+draw.addEventListener('pointermove', (e) => {
+  if (!drawing) return;
+  dctx.lineWidth = 16;
+  dctx.lineCap = 'round';
+  dctx.strokeStyle = '#000';
+  dctx.lineTo(e.offsetX, e.offsetY);
+  dctx.stroke();
+});
+window.addEventListener('pointerup', () => {
+  drawing = false;
+});
+const canvasPixels = () => imageToTensor(dctx.getImageData(0, 0, draw.width, draw.height), { size: [28, 28], grayscale: true, invert: true }).data;
+$('clear').addEventListener('click', clearDrawing);
+$('classify-drawing').addEventListener('click', () => classify(canvasPixels()));
+$('photo').addEventListener('change', async (e) => {
+  const file = e.target.files[0];
+  if (!file) return;
+  const bitmap = await createImageBitmap(file);
+  clearDrawing();
+  const s = Math.min(draw.width / bitmap.width, draw.height / bitmap.height);
+  dctx.drawImage(bitmap, (draw.width - bitmap.width * s) / 2, (draw.height - bitmap.height * s) / 2, bitmap.width * s, bitmap.height * s);
+  classify(canvasPixels());
+});
+$('evaluate').addEventListener('click', () => {
+  if (!ready) return;
+  latencies.fp32 = [];
+  latencies.int8 = [];
+  $('eval-status').dataset.done = 'false';
+  worker.postMessage({ type: 'evaluate', count: 100 });
+});
+$('model').addEventListener('change', loadModel);
+$('user-model').addEventListener('change', async (e) => {
+  const file = e.target.files[0];
+  if (!file) return;
+  $('user-status').className = '';
+  $('user-status').textContent = 'loading…';
+  worker.postMessage({ type: 'user', bytes: new Uint8Array(await file.arrayBuffer()) });
+});
+
+await buildGallery();
+loadModel();
