@@ -177,6 +177,43 @@ Status conv_geometry(Lowerer& L, const GraphNode& n, int x, const std::vector<in
   return Status::ok();
 }
 
+std::vector<int64_t> broadcast_dims(const std::vector<int64_t>& a, const std::vector<int64_t>& b) {
+  const size_t rank = std::max(a.size(), b.size());
+  std::vector<int64_t> out(rank, 1);
+  for (size_t k = 0; k < rank; ++k) {
+    const int64_t x = k + a.size() >= rank ? a[k + a.size() - rank] : 1;
+    const int64_t z = k + b.size() >= rank ? b[k + b.size() - rank] : 1;
+    out[k] = x == 1 ? z : x;
+  }
+  return out;
+}
+
+Status pool_window(Lowerer& L, const GraphNode& n, int x, Pool2DGeometry* g) {
+  const std::vector<int64_t>& xd = L.value(x).dims;
+  if (xd.size() != 4) {
+    return fail(
+        n, "only 2-D pooling is supported (X of rank 4); X has rank " + std::to_string(xd.size()));
+  }
+  g->batch = static_cast<size_t>(xd[0]);
+  g->channels = static_cast<size_t>(xd[1]);
+  g->in_h = static_cast<size_t>(xd[2]);
+  g->in_w = static_cast<size_t>(xd[3]);
+  Window w;
+  WI8_RETURN_IF_ERROR(window_attrs(n, g->in_h, g->in_w, nullptr, &w));
+  g->kernel_h = w.kh;
+  g->kernel_w = w.kw;
+  g->stride_h = w.sh;
+  g->stride_w = w.sw;
+  g->dilation_h = w.dh;
+  g->dilation_w = w.dw;
+  g->pad_top = w.top;
+  g->pad_left = w.left;
+  g->pad_bottom = w.bottom;
+  g->pad_right = w.right;
+  g->ceil_mode = attr_int(n, "ceil_mode", 0) != 0;
+  return Status::ok();
+}
+
 namespace {
 
 using StepIO = Executor::StepIO;
@@ -231,29 +268,7 @@ Status lower_conv(Lowerer& L, const GraphNode& n) {
 
 Status pool_geometry(Lowerer& L, const GraphNode& n, int x, Pool2DGeometry* g) {
   WI8_RETURN_IF_ERROR(require_float(L, n, x, "input X"));
-  const std::vector<int64_t>& xd = L.value(x).dims;
-  if (xd.size() != 4) {
-    return fail(
-        n, "only 2-D pooling is supported (X of rank 4); X has rank " + std::to_string(xd.size()));
-  }
-  g->batch = static_cast<size_t>(xd[0]);
-  g->channels = static_cast<size_t>(xd[1]);
-  g->in_h = static_cast<size_t>(xd[2]);
-  g->in_w = static_cast<size_t>(xd[3]);
-  Window w;
-  WI8_RETURN_IF_ERROR(window_attrs(n, g->in_h, g->in_w, nullptr, &w));
-  g->kernel_h = w.kh;
-  g->kernel_w = w.kw;
-  g->stride_h = w.sh;
-  g->stride_w = w.sw;
-  g->dilation_h = w.dh;
-  g->dilation_w = w.dw;
-  g->pad_top = w.top;
-  g->pad_left = w.left;
-  g->pad_bottom = w.bottom;
-  g->pad_right = w.right;
-  g->ceil_mode = attr_int(n, "ceil_mode", 0) != 0;
-  return Status::ok();
+  return pool_window(L, n, x, g);
 }
 
 template <class Op>
@@ -583,18 +598,8 @@ Status binary_with_constant(Lowerer& L, const GraphNode& n, BinaryOpKind kind, i
       Lowerer::at(n, BinaryF32::create(kind, L.physical(xin), cs, fused_activation(n), &made)));
   std::shared_ptr<BinaryF32> op(std::move(made));
   // The output's logical dims: the broadcast of the logical shapes.
-  std::vector<int64_t> od;
-  {
-    const std::vector<int64_t>& xd = L.value(xin).dims;
-    const size_t rank = std::max(xd.size(), c_shape.size());
-    od.assign(rank, 1);
-    for (size_t k = 0; k < rank; ++k) {
-      const int64_t a = k + xd.size() >= rank ? xd[k + xd.size() - rank] : 1;
-      const int64_t b =
-          k + c_shape.size() >= rank ? static_cast<int64_t>(c_shape[k + c_shape.size() - rank]) : 1;
-      od[k] = a == 1 ? b : a;
-    }
-  }
+  const std::vector<int64_t> od =
+      broadcast_dims(L.value(xin).dims, std::vector<int64_t>(c_shape.begin(), c_shape.end()));
   WI8_RETURN_IF_ERROR(L.new_value(n, DType::kFloat32, od, nhwc, y));
   const size_t xn = L.elements(xin), yn = op->output_size();
   auto data = std::make_shared<std::vector<float>>(std::move(cv));
@@ -636,13 +641,7 @@ Status lower_binary(Lowerer& L, const GraphNode& n, BinaryOpKind kind) {
   WI8_RETURN_IF_ERROR(Lowerer::at(
       n, BinaryF32::create(kind, L.physical(a), L.physical(b), fused_activation(n), &made)));
   std::shared_ptr<BinaryF32> op(std::move(made));
-  const size_t rank = std::max(ad.size(), bd.size());
-  std::vector<int64_t> od(rank, 1);
-  for (size_t k = 0; k < rank; ++k) {
-    const int64_t x = k + ad.size() >= rank ? ad[k + ad.size() - rank] : 1;
-    const int64_t z = k + bd.size() >= rank ? bd[k + bd.size() - rank] : 1;
-    od[k] = x == 1 ? z : x;
-  }
+  const std::vector<int64_t> od = broadcast_dims(ad, bd);
   int y;
   WI8_RETURN_IF_ERROR(L.new_value(n, DType::kFloat32, od, want_nhwc, &y));
   const size_t an = L.elements(a), bn = L.elements(b), yn = op->output_size();

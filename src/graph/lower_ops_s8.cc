@@ -332,13 +332,7 @@ Status quantized_binary(Lowerer& L, const GraphNode& n, BinaryOpKind kind) {
   WI8_RETURN_IF_ERROR(Lowerer::at(n, BinaryS8::create(kind, L.physical(a), qa, L.physical(b), qb,
                                                       qy, fused_activation(n), &made)));
   std::shared_ptr<BinaryS8> op(std::move(made));
-  std::vector<int64_t> od(rank, 1);
-  const std::vector<int64_t> ad2 = L.value(a).dims, bd2 = L.value(b).dims;
-  for (size_t k = 0; k < rank; ++k) {
-    const int64_t x = k + ad2.size() >= rank ? ad2[k + ad2.size() - rank] : 1;
-    const int64_t z = k + bd2.size() >= rank ? bd2[k + bd2.size() - rank] : 1;
-    od[k] = x == 1 ? z : x;
-  }
+  const std::vector<int64_t> od = broadcast_dims(L.value(a).dims, L.value(b).dims);
   int y;
   WI8_RETURN_IF_ERROR(L.new_value(n, DType::kInt8, od, want_nhwc, &y));
   L.set_quant(y, qy, y_u8);
@@ -387,29 +381,6 @@ Status lower_qlinear_global_average_pool(Lowerer& L, const GraphNode& n) {
                     [op, in_n, out_n](const StepIO& io) {
                       return op->run(s8_in(io, 0), in_n, s8_out(io, 0), out_n);
                     });
-}
-
-Status pool_window(Lowerer& L, const GraphNode& n, int x, Pool2DGeometry* g) {
-  const std::vector<int64_t>& xd = L.value(x).dims;
-  if (xd.size() != 4) return fail(n, "only 2-D pooling is supported (X of rank 4)");
-  g->batch = static_cast<size_t>(xd[0]);
-  g->channels = static_cast<size_t>(xd[1]);
-  g->in_h = static_cast<size_t>(xd[2]);
-  g->in_w = static_cast<size_t>(xd[3]);
-  Window w;
-  WI8_RETURN_IF_ERROR(window_attrs(n, g->in_h, g->in_w, nullptr, &w));
-  g->kernel_h = w.kh;
-  g->kernel_w = w.kw;
-  g->stride_h = w.sh;
-  g->stride_w = w.sw;
-  g->dilation_h = w.dh;
-  g->dilation_w = w.dw;
-  g->pad_top = w.top;
-  g->pad_left = w.left;
-  g->pad_bottom = w.bottom;
-  g->pad_right = w.right;
-  g->ceil_mode = attr_int(n, "ceil_mode", 0) != 0;
-  return Status::ok();
 }
 
 Status lower_qlinear_average_pool(Lowerer& L, const GraphNode& n) {

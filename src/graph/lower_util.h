@@ -8,6 +8,7 @@
 
 #include "graph/lower.h"
 #include "kernels/conv/conv_geometry.h"
+#include "kernels/pool/pool.h"
 #include "quant/quant.h"
 
 namespace wi8 {
@@ -37,6 +38,12 @@ Status conv_geometry(Lowerer& L, const GraphNode& n, int x, const std::vector<in
 LowerFn find_lowering_s8(const std::string& op);
 void supported_ops_s8(std::vector<std::string>* ops);
 Status lower_max_pool_s8(Lowerer& L, const GraphNode& n, int x);
+
+// numpy broadcasting of two logical shapes (already checked by the op).
+std::vector<int64_t> broadcast_dims(const std::vector<int64_t>& a, const std::vector<int64_t>& b);
+
+// Pool geometry from X's dims [N, C, H, W] and the window attributes (+ ceil_mode).
+Status pool_window(Lowerer& L, const GraphNode& n, int x, Pool2DGeometry* g);
 
 // ONNX weights [O][I][kH][kW] -> the ops' OHWI.
 template <class T>
