@@ -398,7 +398,7 @@ Status matmul_runtime(Lowerer& L, const GraphNode& n, int a, int b) {
   for (size_t k = 0; k < rank; ++k) {
     if (ab[k] != bb[k] && ab[k] != 1 && bb[k] != 1)
       return fail(n, "MatMul batch dims do not broadcast");
-    ob[k] = std::max(ab[k], bb[k]);
+    ob[k] = ab[k] == 1 ? bb[k] : ab[k];  // numpy: 1 broadcasts to the other, 0 included
   }
   std::vector<int64_t> od = ob;
   if (!a_vec) od.push_back(static_cast<int64_t>(M));
