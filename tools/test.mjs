@@ -88,7 +88,7 @@ await step('C++ tests, wasm SIMD128 under node', async () => {
   buildWasm();
   return ctest(BUILD_WASM, EM_ENV);
 });
-await step('fuzz: ONNX reader + import, 60 s', async () => {
+await step('fuzz: model bytes -> reader -> graph -> plan -> run, 60 s', async () => {
   const { execs } = fuzz({ seconds: 60 });
   return { passed: execs > 0 ? 1 : 0, failed: execs > 0 ? 0 : 1 };
 });
