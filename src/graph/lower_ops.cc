@@ -214,6 +214,36 @@ Status pool_window(Lowerer& L, const GraphNode& n, int x, Pool2DGeometry* g) {
   return Status::ok();
 }
 
+Status plan_concat(Lowerer& L, const GraphNode& n, int64_t axis_attr,
+                   const std::vector<QuantParams>& input_params, const QuantParams& output,
+                   std::vector<int>* ins, ConcatPlan* out) {
+  bool any_nhwc = false, all_rank4 = true;
+  for (int v : *ins) {
+    any_nhwc = any_nhwc || L.value(v).nhwc;
+    all_rank4 = all_rank4 && L.value(v).dims.size() == 4;
+  }
+  size_t axis;
+  WI8_RETURN_IF_ERROR(normalize_axis(n, axis_attr, L.value((*ins)[0]).dims.size(), &axis));
+  out->nhwc = any_nhwc && all_rank4;
+  std::vector<Shape> shapes;
+  for (int& v : *ins) {
+    WI8_RETURN_IF_ERROR(out->nhwc ? L.nhwc(n, v, &v) : L.canonical(n, v, &v));
+    shapes.push_back(L.physical(v));
+  }
+  const size_t phys_axis = out->nhwc ? std::vector<size_t>{0, 3, 1, 2}[axis] : axis;
+  std::unique_ptr<Concat> made;
+  WI8_RETURN_IF_ERROR(
+      Lowerer::at(n, Concat::create(shapes, phys_axis, input_params, output, &made)));
+  out->op = std::move(made);
+  out->dims = L.value((*ins)[0]).dims;
+  out->dims[axis] = 0;
+  for (int v : *ins) {
+    out->dims[axis] += L.value(v).dims[axis];
+    out->lens.push_back(L.elements(v));
+  }
+  return Status::ok();
+}
+
 namespace {
 
 using StepIO = Executor::StepIO;
@@ -871,43 +901,25 @@ Status lower_concat(Lowerer& L, const GraphNode& n) {
   const Attr* axis_attr = n.attr("axis");
   if (!axis_attr) return fail(n, "attribute 'axis' is required");
   std::vector<int> ins;
-  bool any_nhwc = false, all_rank4 = true;
   for (size_t k = 0; k < n.inputs.size(); ++k) {
-    int v = L.input(n, k);
+    const int v = L.input(n, k);
     WI8_RETURN_IF_ERROR(require_float(L, n, v, ("input " + std::to_string(k)).c_str()));
-    any_nhwc = any_nhwc || L.value(v).nhwc;
-    all_rank4 = all_rank4 && L.value(v).dims.size() == 4;
     ins.push_back(v);
   }
-  const size_t rank = L.value(ins[0]).dims.size();
-  size_t axis;
-  WI8_RETURN_IF_ERROR(normalize_axis(n, axis_attr->i, rank, &axis));
-  const bool nhwc = any_nhwc && all_rank4;
-  std::vector<Shape> shapes;
-  for (int& v : ins) {
-    WI8_RETURN_IF_ERROR(nhwc ? L.nhwc(n, v, &v) : L.canonical(n, v, &v));
-    shapes.push_back(L.physical(v));
-  }
-  const size_t phys_axis = nhwc ? std::vector<size_t>{0, 3, 1, 2}[axis] : axis;
-  std::unique_ptr<Concat> made;
-  WI8_RETURN_IF_ERROR(Lowerer::at(n, Concat::create(shapes, phys_axis, {}, QuantParams(), &made)));
-  std::shared_ptr<Concat> op(std::move(made));
-  std::vector<int64_t> od = L.value(ins[0]).dims;
-  od[axis] = 0;
-  std::vector<size_t> lens;
-  for (int v : ins) {
-    od[axis] += L.value(v).dims[axis];
-    lens.push_back(L.elements(v));
-  }
+  ConcatPlan c;
+  WI8_RETURN_IF_ERROR(plan_concat(L, n, axis_attr->i, {}, QuantParams(), &ins, &c));
+  const std::shared_ptr<Concat> op = c.op;
+  const std::vector<size_t> lens = c.lens;
   int y;
-  WI8_RETURN_IF_ERROR(L.new_value(n, DType::kFloat32, od, nhwc, &y));
+  WI8_RETURN_IF_ERROR(L.new_value(n, DType::kFloat32, c.dims, c.nhwc, &y));
   const size_t yn = op->output_size();
   L.bind(n, 0, y);
-  return L.add_step("Concat f32", n, ins, {y}, 0, [op, lens, yn](const StepIO& io) {
-    std::vector<const float*> xs;
-    for (size_t k = 0; k < io.in.size(); ++k) xs.push_back(f32_in(io, k));
-    return op->run_f32(xs, lens, f32_out(io, 0), yn);
-  });
+  return L.add_step(
+      "Concat f32", n, ins, {y}, 0,
+      [op, lens, yn, xs = std::vector<const float*>(lens.size())](const StepIO& io) mutable {
+        for (size_t k = 0; k < io.in.size(); ++k) xs[k] = f32_in(io, k);  // no allocation per run
+        return op->run_f32(xs, lens, f32_out(io, 0), yn);
+      });
 }
 
 Status lower_pad(Lowerer& L, const GraphNode& n) {

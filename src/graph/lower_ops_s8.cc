@@ -423,48 +423,30 @@ Status lower_qlinear_concat(Lowerer& L, const GraphNode& n) {
   WI8_RETURN_IF_ERROR(tensor_qparams(L, n, 0, 1, &qy, &y_u8));
   std::vector<int> ins;
   std::vector<QuantParams> qs;
-  bool any_nhwc = false, all4 = true;
   for (size_t k = 2; k < n.inputs.size(); k += 3) {
     QuantParams q;
     bool u8;
     WI8_RETURN_IF_ERROR(tensor_qparams(L, n, k + 1, k + 2, &q, &u8));
     int v;
     WI8_RETURN_IF_ERROR(quantized_input(L, n, k, u8, &v));
-    any_nhwc = any_nhwc || L.value(v).nhwc;
-    all4 = all4 && L.value(v).dims.size() == 4;
     ins.push_back(v);
     qs.push_back(q);
   }
-  const size_t rank = L.value(ins[0]).dims.size();
-  size_t axis;
-  WI8_RETURN_IF_ERROR(normalize_axis(n, axis_attr->i, rank, &axis));
-  const bool nhwc = any_nhwc && all4;
-  std::vector<Shape> shapes;
-  for (int& v : ins) {
-    WI8_RETURN_IF_ERROR(nhwc ? L.nhwc(n, v, &v) : L.canonical(n, v, &v));
-    shapes.push_back(L.physical(v));
-  }
-  const size_t phys_axis = nhwc ? std::vector<size_t>{0, 3, 1, 2}[axis] : axis;
-  std::unique_ptr<Concat> made;
-  WI8_RETURN_IF_ERROR(Lowerer::at(n, Concat::create(shapes, phys_axis, qs, qy, &made)));
-  std::shared_ptr<Concat> op(std::move(made));
-  std::vector<int64_t> od = L.value(ins[0]).dims;
-  od[axis] = 0;
-  std::vector<size_t> lens;
-  for (int v : ins) {
-    od[axis] += L.value(v).dims[axis];
-    lens.push_back(L.elements(v));
-  }
+  ConcatPlan c;
+  WI8_RETURN_IF_ERROR(plan_concat(L, n, axis_attr->i, qs, qy, &ins, &c));
+  const std::shared_ptr<Concat> op = c.op;
+  const std::vector<size_t> lens = c.lens;
   int y;
-  WI8_RETURN_IF_ERROR(L.new_value(n, DType::kInt8, od, nhwc, &y));
+  WI8_RETURN_IF_ERROR(L.new_value(n, DType::kInt8, c.dims, c.nhwc, &y));
   L.set_quant(y, qy, y_u8);
   const size_t yn = op->output_size();
   L.bind(n, 0, y);
-  return L.add_step("Concat int8", n, ins, {y}, 0, [op, lens, yn](const StepIO& io) {
-    std::vector<const int8_t*> xs;
-    for (size_t k = 0; k < io.in.size(); ++k) xs.push_back(s8_in(io, k));
-    return op->run_s8(xs, lens, s8_out(io, 0), yn);
-  });
+  return L.add_step(
+      "Concat int8", n, ins, {y}, 0,
+      [op, lens, yn, xs = std::vector<const int8_t*>(lens.size())](const StepIO& io) mutable {
+        for (size_t k = 0; k < io.in.size(); ++k) xs[k] = s8_in(io, k);  // no allocation per run
+        return op->run_s8(xs, lens, s8_out(io, 0), yn);
+      });
 }
 
 const std::map<std::string, LowerFn>& table() {

@@ -3,12 +3,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "graph/lower.h"
 #include "kernels/conv/conv_geometry.h"
 #include "kernels/pool/pool.h"
+#include "ops/concat.h"
 #include "quant/quant.h"
 
 namespace wi8 {
@@ -41,6 +43,18 @@ Status lower_max_pool_s8(Lowerer& L, const GraphNode& n, int x);
 
 // numpy broadcasting of two logical shapes (already checked by the op).
 std::vector<int64_t> broadcast_dims(const std::vector<int64_t>& a, const std::vector<int64_t>& b);
+
+// Concat (fp32 and int8): picks one layout for all inputs (NHWC when any is NHWC and all are 4-D),
+// converts them (ins is updated), creates the op and the output's logical dims.
+struct ConcatPlan {
+  std::shared_ptr<Concat> op;
+  std::vector<int64_t> dims;
+  bool nhwc = false;
+  std::vector<size_t> lens;  // elements per input
+};
+Status plan_concat(Lowerer& L, const GraphNode& n, int64_t axis_attr,
+                   const std::vector<QuantParams>& input_params, const QuantParams& output,
+                   std::vector<int>* ins, ConcatPlan* out);
 
 // Pool geometry from X's dims [N, C, H, W] and the window attributes (+ ceil_mode).
 Status pool_window(Lowerer& L, const GraphNode& n, int x, Pool2DGeometry* g);

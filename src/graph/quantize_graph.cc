@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <unordered_map>
 
 #include "graph/simplify.h"
 
@@ -60,6 +61,7 @@ class Quantizer {
       into->push_back(make_node("QuantizeLinear", name + ".quantize", {id, scale, zp}, {q}));
       into->push_back(make_node("DequantizeLinear", name + ".dequantize", {q, scale, zp}, {dq}));
       replacement[static_cast<size_t>(id)] = dq;
+      dq_scale_[dq] = r.params.scale;
       return Status::ok();
     };
     for (int in : g_.inputs) WI8_RETURN_IF_ERROR(quantize_tensor(in, &nodes));
@@ -162,20 +164,14 @@ class Quantizer {
     return n;
   }
 
-  // The input scale the op's bias is quantized with: the scale of the DequantizeLinear feeding
-  // input 0 (set by quantize_tensor before the op is visited).
+  // The input scale the op's bias is quantized with: the scale of the activation
+  // DequantizeLinear feeding input 0 (recorded by quantize_tensor before the op is visited).
   bool input_scale(const GraphNode& n, float* scale) {
-    if (n.inputs.empty() || n.inputs[0] < 0) return false;
-    const std::string& name = g_.tensors[static_cast<size_t>(n.inputs[0])].name;
-    const size_t dot = name.rfind(".dq");
-    if (dot == std::string::npos || dot + 3 != name.size()) return false;
-    for (const TensorDesc& t : g_.tensors) {
-      if (t.constant && t.name == name.substr(0, dot) + ".scale") {
-        std::memcpy(scale, t.data.data(), 4);
-        return true;
-      }
-    }
-    return false;
+    if (n.inputs.empty()) return false;
+    const auto it = dq_scale_.find(n.inputs[0]);
+    if (it == dq_scale_.end()) return false;
+    *scale = it->second;
+    return true;
   }
 
   // Conv W [O, ...], Gemm B ([N, K] with transB, else [K, N]), MatMul B [K, N]: int8 weights per
@@ -260,7 +256,8 @@ class Quantizer {
   const std::vector<Observer>& obs_;
   QuantizeOptions opt_;
   Graph& g_;
-  std::vector<int> quantized_;  // tensor -> its report entry
+  std::vector<int> quantized_;               // tensor -> its report entry
+  std::unordered_map<int, float> dq_scale_;  // DequantizeLinear output -> its scale
 };
 
 }  // namespace
