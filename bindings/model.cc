@@ -365,6 +365,15 @@ class OnnxModelHandle {
       ops.call<void>("push", o);
     }
     r.set("ops", ops);
+    val steps = val::array();
+    for (size_t k = 0; k < times.size(); ++k) {
+      val o = val::object();
+      o.set("op", plan_->steps()[k].op);
+      o.set("where", plan_->steps()[k].where);
+      o.set("ms", times[k] / runs);
+      steps.call<void>("push", o);
+    }
+    r.set("steps", steps);
     return r;
   }
 

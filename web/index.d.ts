@@ -95,6 +95,15 @@ export interface OpProfile {
   count: number;
 }
 
+export interface StepProfile {
+  /** Kernel-level name, e.g. "Conv int8 1x1". */
+  op: string;
+  /** The node the step came from. */
+  where: string;
+  /** Milliseconds per run. */
+  ms: number;
+}
+
 /** A loaded ONNX model (create it with loadModel()). */
 export declare class Model {
   protected constructor();
@@ -112,7 +121,9 @@ export declare class Model {
   runSync(feeds: Record<string, Tensor | AnyTensorData>): Record<string, OutputTensor>;
   info(): ModelRunInfo;
   /** Time per step type over `runs` runs of the current plan, slowest first. */
-  profile(runs?: number): OpProfile[];
+  profile(runs?: number, options?: { steps?: false }): OpProfile[];
+  /** Time per step over `runs` runs of the current plan, in execution order. */
+  profile(runs: number | undefined, options: { steps: true }): StepProfile[];
   /**
    * Post-training quantization in the page: calibrates on `calibration` (feeds as run() takes
    * them) and returns a new int8 model; this one is unchanged.

@@ -725,15 +725,16 @@ export class Model {
 
   /**
    * Time per step type over `runs` runs of the current plan (run() once first):
-   * [{op, ms, count}], ms per run, slowest first.
+   * [{op, ms, count}], ms per run, slowest first. With `{ steps: true }`: one entry per step in
+   * execution order instead, [{op, where, ms}] (`where` names the node the step came from).
    */
-  profile(runs = 10) {
+  profile(runs = 10, { steps = false } = {}) {
     const h = this.#live('profile');
     if (this.#planKey === null) fail('Model.profile: call run() once first');
     checkCount(runs, 'Model.profile: runs');
     const r = h.profile(runs);
     if (r.error) fail(r.error);
-    return r.ops.sort((a, b) => b.ms - a.ms);
+    return steps ? r.steps : r.ops.sort((a, b) => b.ms - a.ms);
   }
 
   /**

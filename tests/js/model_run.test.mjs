@@ -46,6 +46,12 @@ test('a small CNN matches onnxruntime-web within 1e-4, at batch 1, 4 and 1 again
   assert.ok(info.planBytes > 0 && info.steps > 0);
   const prof = model.profile(2);
   assert.ok(prof.some((p) => p.op.startsWith('Conv f32')), JSON.stringify(prof));
+  // Per step, in execution order: one entry per step, each naming its node; the per-type view is
+  // the same times grouped.
+  const steps = model.profile(2, { steps: true });
+  assert.equal(steps.length, info.steps);
+  assert.ok(steps.every((s) => typeof s.op === 'string' && /node '/.test(s.where) && s.ms >= 0), JSON.stringify(steps));
+  assert.equal(steps.filter((s) => s.op.startsWith('Conv f32')).length, prof.filter((p) => p.op.startsWith('Conv f32')).reduce((a, p) => a + p.count, 0));
   await ort.release();
   model.dispose();
 });
