@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "bindings/js_util.h"
+#include "graph/bias_correction.h"
 #include "graph/executor.h"
 #include "graph/graph.h"
 #include "graph/lower.h"
@@ -124,10 +125,7 @@ class OnnxModelHandle {
     if (s.is_ok()) s = wi8::import_onnx(model, g.get());
     if (!s.is_ok()) return s.message();
     producer_ = model.producer_name;
-    for (const wi8::GraphNode& n : g->nodes) ++ops_[n.op];
-    nodes_ = g->nodes.size();
-    for (const wi8::TensorDesc& t : g->tensors)
-      constant_bytes_ += static_cast<double>(t.data.size());
+    describe(*g);  // the model as written
     s = wi8::simplify_graph(g.get());
     if (s.is_ok()) s = wi8::check_supported_ops(*g);
     if (!s.is_ok()) return s.message();
@@ -231,22 +229,44 @@ class OnnxModelHandle {
     auto qdq = std::make_shared<wi8::Graph>();
     s = wi8::quantize_graph(*src.graph_, *src.observers_, opt, qdq.get(), &report_);
     if (!s.is_ok()) return s.message();
-    auto g = std::make_shared<wi8::Graph>(*qdq);
-    s = wi8::simplify_graph(g.get(), !simulate);
-    if (s.is_ok()) s = wi8::check_supported_ops(*g);
-    if (!s.is_ok()) return s.message();
-    graph_ = g;
-    qdq_ = qdq;
-    frozen_ = src.frozen_;
-    is_frozen_ = src.is_frozen_;
-    producer_ = src.producer_;
-    ops_.clear();
-    for (const wi8::GraphNode& n : g->nodes) ++ops_[n.op];
-    nodes_ = g->nodes.size();
-    constant_bytes_ = 0;
-    for (const wi8::TensorDesc& t : g->tensors)
-      constant_bytes_ += static_cast<double>(t.data.size());
+    take_inputs_of(src);
+    return adopt_qdq(qdq, simulate);
+  }
+
+  // Bias correction (graph/bias_correction.h) in three calls, on the quantized model: this
+  // handle becomes the measuring model of `fp32` and `quantized` (quantize()'s source and result);
+  // accumulate_bias_error() adds one of its runs (captures on) to `quantized`; and
+  // apply_bias_correction() folds the mean errors into the quantized model's biases.
+  std::string load_bias_measurement(const OnnxModelHandle& fp32, OnnxModelHandle& quantized) {
+    if (!quantized.qdq_) return "not a quantized model";
+    quantized.bias_correction_ =
+        std::make_unique<wi8::BiasCorrection>(*fp32.graph_, *quantized.qdq_);
+    // Not simplified again: that would drop the shadow layers, whose outputs nothing reads.
+    auto g = std::make_shared<wi8::Graph>(quantized.bias_correction_->measuring_graph());
+    take_inputs_of(fp32);
+    set_graph(g);
     return "";
+  }
+  std::string accumulate_bias_error(const OnnxModelHandle& measuring) {
+    if (!bias_correction_) return "no bias measurement was loaded";
+    if (!measuring.captures_) return "capture is off";
+    bias_correction_->add(*measuring.captures_);
+    return "";
+  }
+  // {error} or {layers: how many biases changed}.
+  val apply_bias_correction(bool simulate) {
+    val r = val::object();
+    if (!qdq_ || !bias_correction_) {
+      r.set("error", "no bias error was measured");
+      return r;
+    }
+    auto qdq = std::make_shared<wi8::Graph>(*qdq_);
+    const size_t layers = bias_correction_->apply(qdq.get());
+    bias_correction_.reset();
+    const std::string e = adopt_qdq(qdq, simulate);
+    if (!e.empty()) r.set("error", e);
+    r.set("layers", static_cast<double>(layers));
+    return r;
   }
 
   // While on, every run keeps each tensor's (dequantized) values for accumulate_sqnr().
@@ -268,10 +288,11 @@ class OnnxModelHandle {
       if (!q && captures_->count(name + ".q")) continue;  // measured on its int8 form
       const std::string base = q ? name.substr(0, name.size() - 2) : name;
       const auto want = fp32.captures_->find(base);
-      if (want == fp32.captures_->end() || want->second.size() != got.size()) continue;
+      if (want == fp32.captures_->end() || want->second.values.size() != got.values.size())
+        continue;
       auto& acc = sqnr_[base];
-      for (size_t k = 0; k < got.size(); ++k) {
-        const double x = want->second[k], e = static_cast<double>(got[k]) - x;
+      for (size_t k = 0; k < got.values.size(); ++k) {
+        const double x = want->second.values[k], e = static_cast<double>(got.values[k]) - x;
         acc.first += x * x;
         acc.second += e * e;
       }
@@ -399,10 +420,46 @@ class OnnxModelHandle {
  private:
   static size_t js_length(const val& a) { return a["length"].as<size_t>(); }
 
+  // Frozen inputs and provenance of the model this one is derived from.
+  void take_inputs_of(const OnnxModelHandle& src) {
+    frozen_ = src.frozen_;
+    is_frozen_ = src.is_frozen_;
+    producer_ = src.producer_;
+  }
+
+  // The QDQ graph becomes this model: simplified onto the int8 kernels (or kept as fake
+  // quantization), checked, and run from the next plan on.
+  std::string adopt_qdq(const std::shared_ptr<wi8::Graph>& qdq, bool simulate) {
+    auto g = std::make_shared<wi8::Graph>(*qdq);
+    wi8::Status s = wi8::simplify_graph(g.get(), !simulate);
+    if (s.is_ok()) s = wi8::check_supported_ops(*g);
+    if (!s.is_ok()) return s.message();
+    set_graph(g);
+    qdq_ = qdq;
+    return "";
+  }
+
+  void set_graph(const std::shared_ptr<const wi8::Graph>& g) {
+    graph_ = g;
+    plan_.reset();
+    describe(*g);
+  }
+
+  // info()'s op counts and constant bytes.
+  void describe(const wi8::Graph& g) {
+    ops_.clear();
+    for (const wi8::GraphNode& n : g.nodes) ++ops_[n.op];
+    nodes_ = g.nodes.size();
+    constant_bytes_ = 0;
+    for (const wi8::TensorDesc& t : g.tensors)
+      constant_bytes_ += static_cast<double>(t.data.size());
+  }
+
   std::shared_ptr<const wi8::Graph> graph_;
   std::shared_ptr<const wi8::Graph> qdq_;  // quantized models: the QDQ form (for export)
   std::unique_ptr<std::vector<wi8::Observer>> observers_;
   std::unique_ptr<wi8::TensorCaptures> captures_;
+  std::unique_ptr<wi8::BiasCorrection> bias_correction_;   // while bias errors are measured
   std::map<std::string, std::pair<double, double>> sqnr_;  // name -> (signal, noise) energy
   std::vector<wi8::QuantizedTensor> report_;
   std::unique_ptr<wi8::Executor> plan_;
@@ -426,6 +483,9 @@ EMSCRIPTEN_BINDINGS(wasm_int8_onnx_model) {
       .function("quantReport", &OnnxModelHandle::quant_report)
       .function("layers", &OnnxModelHandle::layers)
       .function("toOnnx", &OnnxModelHandle::to_onnx)
+      .function("loadBiasMeasurement", &OnnxModelHandle::load_bias_measurement)
+      .function("accumulateBiasError", &OnnxModelHandle::accumulate_bias_error)
+      .function("applyBiasCorrection", &OnnxModelHandle::apply_bias_correction)
       .function("setCapture", &OnnxModelHandle::set_capture)
       .function("accumulateSqnr", &OnnxModelHandle::accumulate_sqnr)
       .function("inputs", &OnnxModelHandle::inputs)

@@ -2,7 +2,8 @@
 // models (demo/models) on the 10k test images of Debian's dataset-fashion-mnist, fp32 and int8 as
 // wasm-int8 quantizes them itself (Model.quantize(), calibrated on the first N training images,
 // never on test images), for every calibration method; torch's qnnpack PTQ accuracy from the
-// models' manifest for comparison. Prints a table and writes JSON.
+// models' manifest for comparison; and bias correction on and off, with per-channel and per-tensor
+// weights. Prints tables and writes JSON.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { init, loadModel } from '../web/index.js';
 import { argmax, batchOf, loadFashionMnist } from '../tests/js/fmnist.mjs';
@@ -65,6 +66,20 @@ for (const m of manifest.models) {
     }
     q.dispose();
   }
+  // Bias correction (on by default only for per-tensor weights), with the default method.
+  row.bias_correction = {};
+  for (const [key, options] of [
+    ['per_channel', { perChannel: true, biasCorrection: false }],
+    ['per_channel_corrected', { perChannel: true, biasCorrection: true }],
+    ['per_tensor', { perChannel: false, biasCorrection: false }],
+    ['per_tensor_corrected', { perChannel: false, biasCorrection: true }],
+  ]) {
+    const q = await fp32.quantize({ calibration, ...options });
+    const pred = await predictions(q);
+    row.bias_correction[key] = { top1: top1(pred), agreement: agreement(pred, fp32Pred) };
+    log(`${m.name} ${key}: int8 top-1 ${row.bias_correction[key].top1}`);
+    q.dispose();
+  }
   fp32.dispose();
   results.push(row);
 }
@@ -78,6 +93,12 @@ for (const r of results) {
 }
 lines.push('', 'agreement: fp32 and int8 top-1 equal, for the best method; bytes: the fp32 ONNX file and the',
   'QDQ ONNX file toONNX() writes for the best method (int8 weights stored as int8).');
+const corrections = ['per_channel', 'per_channel_corrected', 'per_tensor', 'per_tensor_corrected'];
+lines.push('', 'Bias correction (minmax): int8 top-1 / agreement with fp32', '');
+lines.push(['model', 'per-channel', '+ bias corr.', 'per-tensor', '+ bias corr.'].map((s) => s.padEnd(18)).join(''));
+for (const r of results) {
+  lines.push([r.name, ...corrections.map((k) => `${pct(r.bias_correction[k].top1)} / ${pct(r.bias_correction[k].agreement)}`)].map((s) => s.padEnd(18)).join(''));
+}
 console.log(lines.join('\n'));
 if (jsonPath) {
   writeFileSync(jsonPath, JSON.stringify({ models: results }, null, 2));

@@ -145,6 +145,12 @@ export interface QuantizeOptions {
   perChannel?: boolean;
   /** Fake quantization on the fp32 kernels instead of int8 kernels (default false). */
   simulate?: boolean;
+  /**
+   * Empirical bias correction: each Conv / Gemm layer's own mean output error per channel,
+   * measured on the first 32 calibration inputs, is folded into its int32 bias
+   * (default: true when perChannel is false, false otherwise).
+   */
+  biasCorrection?: boolean;
   onProgress?: (progress: { done: number; total: number | undefined }) => void;
   signal?: AbortSignal;
 }
@@ -179,6 +185,8 @@ export interface QuantizationReport {
   perChannel: boolean;
   simulate: boolean;
   calibrationInputs: number;
+  /** null when bias correction was off; else the inputs it measured on and the layers it changed. */
+  biasCorrection: { inputs: number; layers: number } | null;
   tensors: QuantizedTensorReport[];
   layers: LayerReport[];
 }

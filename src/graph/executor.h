@@ -37,7 +37,12 @@ struct ExecTensor {
   Shape shape;
 };
 
-using TensorCaptures = std::map<std::string, std::vector<float>>;
+// A tensor's values after a run, in the model's layout (int8 dequantized), with its dims.
+struct CapturedTensor {
+  std::vector<int64_t> dims;
+  std::vector<float> values;
+};
+using TensorCaptures = std::map<std::string, CapturedTensor>;
 
 struct ExecLimits {
   size_t max_arena_bytes = size_t{1} << 31;  // the activations of one plan

@@ -132,7 +132,9 @@ Status Lowerer::flush_observations(const GraphNode& n) {
       // Values in the model's layout, int8 dequantized.
       int c;
       WI8_RETURN_IF_ERROR(canonical(n, v, &c));
-      std::vector<float>* dst = &(*captures_)[g_.tensors[id].name];
+      CapturedTensor* capture = &(*captures_)[g_.tensors[id].name];
+      capture->dims = value(c).dims;
+      std::vector<float>* dst = &capture->values;
       const bool f32 = value(c).dtype == DType::kFloat32;
       const QuantParams q = value(c).q;
       WI8_RETURN_IF_ERROR(

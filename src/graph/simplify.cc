@@ -1,5 +1,6 @@
 #include "graph/simplify.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -80,7 +81,7 @@ namespace {
 
 class Simplifier {
  public:
-  Simplifier(Graph* g, bool qdq) : g_(*g), qdq_(qdq) {}
+  Simplifier(Graph* g, bool qdq, bool activations) : g_(*g), qdq_(qdq), activations_(activations) {}
 
   Status run() {
     WI8_RETURN_IF_ERROR(constant_nodes());
@@ -91,7 +92,7 @@ class Simplifier {
     compact();
     if (qdq_) WI8_RETURN_IF_ERROR(fuse_qdq(&g_));
     count_readers();
-    fuse_activations();
+    if (activations_) fuse_activations();
     remove_dead_nodes();
     compact();
     drop_unused_constants(&g_);
@@ -388,6 +389,7 @@ class Simplifier {
 
   Graph& g_;
   bool qdq_ = true;
+  bool activations_ = true;
   std::vector<int> readers_, reader_;
 };
 
@@ -409,6 +411,55 @@ void drop_unused_constants(Graph* g) {
   }
 }
 
-Status simplify_graph(Graph* g, bool fuse_qdq) { return Simplifier(g, fuse_qdq).run(); }
+Status simplify_graph(Graph* g, bool fuse_qdq, bool fuse_activations) {
+  return Simplifier(g, fuse_qdq, fuse_activations).run();
+}
+
+void split_fused_activations(Graph* g) {
+  std::vector<GraphNode> nodes;
+  nodes.reserve(g->nodes.size());
+  auto add_tensor = [g](TensorDesc t) {
+    g->tensors.push_back(std::move(t));
+    return static_cast<int>(g->tensors.size() - 1);
+  };
+  auto bound = [&](const std::string& name, float v) {
+    TensorDesc t;
+    t.name = name;
+    t.constant = true;
+    t.has_shape = true;
+    t.data.resize(4);
+    std::memcpy(t.data.data(), &v, 4);
+    return add_tensor(std::move(t));
+  };
+  for (GraphNode& n : g->nodes) {
+    const Attr* lo = n.attr(kFusedMin);
+    const Attr* hi = n.attr(kFusedMax);
+    if (!lo || !hi || n.outputs.size() != 1 || n.outputs[0] < 0) {
+      nodes.push_back(std::move(n));
+      continue;
+    }
+    const float lo_v = lo->f, hi_v = hi->f;
+    const int out = n.outputs[0];
+    const std::string name = g->tensors[static_cast<size_t>(out)].name;
+    TensorDesc pre;
+    pre.name = name + ".preact";
+    pre.dtype = g->tensors[static_cast<size_t>(out)].dtype;
+    const int pre_id = add_tensor(std::move(pre));
+    const int lo_id = bound(name + ".clip_min", lo_v), hi_id = bound(name + ".clip_max", hi_v);
+    n.attrs.erase(
+        std::remove_if(n.attrs.begin(), n.attrs.end(),
+                       [](const Attr& a) { return a.name == kFusedMin || a.name == kFusedMax; }),
+        n.attrs.end());
+    n.outputs[0] = pre_id;
+    GraphNode clip;
+    clip.op = "Clip";
+    clip.name = n.name + ".activation";
+    clip.inputs = {pre_id, lo_id, hi_id};
+    clip.outputs = {out};
+    nodes.push_back(std::move(n));
+    nodes.push_back(std::move(clip));
+  }
+  g->nodes = std::move(nodes);
+}
 
 }  // namespace wi8

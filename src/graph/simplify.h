@@ -20,8 +20,14 @@ constexpr const char* kFusedMin = "wi8.activation_min";
 constexpr const char* kFusedMax = "wi8.activation_max";
 
 // fuse_qdq = false keeps DequantizeLinear / QuantizeLinear as float steps (the simulate mode of a
-// quantized model: fake quantization on the fp32 kernels).
-Status simplify_graph(Graph* g, bool fuse_qdq = true);
+// quantized model: fake quantization on the fp32 kernels). fuse_activations = false leaves Relu
+// and Clip as their own nodes.
+Status simplify_graph(Graph* g, bool fuse_qdq = true, bool fuse_activations = true);
+
+// The inverse of the activation fusion: an op with a fused clamp writes "<output>.preact" and a
+// Clip with constant bounds writes the output. Bias correction (bias_correction.h) measures the
+// pre-activation values this way.
+void split_fused_activations(Graph* g);
 
 // Frees the data of constants no node reads (folded, fused, replaced by their quantized form).
 void drop_unused_constants(Graph* g);
