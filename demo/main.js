@@ -14,12 +14,15 @@ $('simd').textContent = `SIMD: ${simdSupported() ? 'yes' : 'no (wasm-int8 needs 
 $('threads').textContent = `threads: ${typeof SharedArrayBuffer === 'function' && crossOriginIsolated ? 'available' : 'not available'} (wasm-int8 runs one thread)`;
 $('isolated').textContent = `cross-origin isolated: ${self.crossOriginIsolated ? 'yes' : 'no'}`;
 
-function setStatus(text, error = false) {
-  $('status').textContent = text;
-  $('status').className = error ? 'error' : '';
+/** Shows `text` in the element `id`, in red if it is an error. */
+function say(id, text, error = false) {
+  $(id).textContent = text;
+  $(id).className = error ? 'error' : '';
 }
+const setStatus = (text, error = false) => say('status', text, error);
 
 const kb = (n) => `${(n / 1024).toFixed(0)} KB`;
+const int8LayersText = (layers) => `${layers.filter((l) => l.precision === 'int8').length} of ${layers.length} layers run int8`;
 
 function showResult(column, r) {
   const col = $(`col-${column}`);
@@ -64,9 +67,10 @@ async function buildGallery() {
   }
 }
 
-function drawSqnr(tensors) {
-  const box = $('sqnr');
-  box.innerHTML = '';
+/** A quantization report: one SQNR bar per tensor in `sqnrBox`, each layer's precision in `layersBox`. */
+function showReport(sqnrBox, layersBox, { tensors, layers }) {
+  layersBox.textContent = layers.map((l) => `${l.op}: ${l.precision}${l.reason ? ` (${l.reason})` : ''}`).join(' · ');
+  sqnrBox.innerHTML = '';
   const measured = tensors.filter((t) => t.sqnrDb !== null && Number.isFinite(t.sqnrDb));
   const max = 60; // dB at full height; the input (quantized with its own scale) is often far above
   for (const t of measured) {
@@ -74,7 +78,7 @@ function drawSqnr(tensors) {
     bar.style.height = `${(100 * Math.min(t.sqnrDb, max)) / max}%`;
     bar.title = `${t.name}: ${t.sqnrDb.toFixed(1)} dB (scale ${t.scale.toPrecision(3)}, zero point ${t.zeroPoint})`;
     bar.innerHTML = `<span>${t.sqnrDb.toFixed(0)}</span>`;
-    box.appendChild(bar);
+    sqnrBox.appendChild(bar);
   }
 }
 
@@ -109,12 +113,10 @@ worker.onmessage = ({ data: m }) => {
   } else if (m.type === 'ready') {
     ready = true;
     $('quant-progress').value = 1;
-    const int8Layers = m.layers.filter((l) => l.precision === 'int8').length;
-    setStatus(`ready: quantized in ${(m.quantizeMs / 1000).toFixed(1)} s; ${int8Layers} of ${m.layers.length} layers run int8. Click an image.`);
+    setStatus(`ready: quantized in ${(m.quantizeMs / 1000).toFixed(1)} s; ${int8LayersText(m.report.layers)}. Click an image.`);
     $('col-fp32').querySelector('.size').textContent = `size: ${kb(m.fp32Bytes)} (fp32 ONNX)`;
     $('col-int8').querySelector('.size').textContent = `size: ${kb(m.int8Bytes)} (int8 QDQ ONNX)`;
-    $('layers').textContent = m.layers.map((l) => `${l.op}: ${l.precision}${l.reason ? ` (${l.reason})` : ''}`).join(' · ');
-    drawSqnr(m.tensors);
+    showReport($('sqnr'), $('layers'), m.report);
     classify(galleryPixels(0));
     $('gallery').firstChild?.classList.add('selected');
   } else if (m.type === 'result') {

@@ -8,6 +8,7 @@
 import { init, inspectModel, loadModel, simdSupported } from '../web/index.js';
 
 const RUNS = 15; // latency: median of this many runs per image and model
+const FMNIST_PIXELS = 28 * 28;
 let fp32 = null;
 let int8 = null;
 let gallery = null;
@@ -22,7 +23,14 @@ function softmax(logits) {
   return e.map((v) => v / s);
 }
 
-async function timed(model, feeds) {
+function argmax(xs) {
+  let best = 0;
+  for (let i = 1; i < xs.length; i++) if (xs[i] > xs[best]) best = i;
+  return best;
+}
+
+/** The model's first output and the median latency of RUNS runs. */
+function timed(model, feeds) {
   const times = [];
   let out;
   for (let r = 0; r < RUNS; r++) {
@@ -30,13 +38,31 @@ async function timed(model, feeds) {
     out = model.runSync(feeds);
     times.push(performance.now() - t0);
   }
-  return { probs: softmax([...out[model.outputNames[0]].data]), ms: median(times) };
+  return { output: out[model.outputNames[0]].data, ms: median(times) };
 }
+
+const classified = ({ output, ms }) => ({ probs: softmax([...output]), ms });
 
 async function fetchBytes(url) {
   const r = await fetch(url);
   if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
   return new Uint8Array(await r.arrayBuffer());
+}
+
+/** Image k of a file of 28 x 28 byte images, as the Fashion-MNIST models' feeds. */
+function fmnistFeeds(model, bytes, k) {
+  const data = new Float32Array(FMNIST_PIXELS);
+  for (let i = 0; i < FMNIST_PIXELS; i++) data[i] = bytes[k * FMNIST_PIXELS + i] / 255;
+  return { [model.inputNames[0]]: { data, shape: [1, 1, 28, 28] } };
+}
+
+/** What the page shows of a quantization report (it crosses to the page by structured clone). */
+function reportSummary(model) {
+  const report = model.report();
+  return {
+    layers: report.layers,
+    tensors: report.tensors.map((t) => ({ name: t.name, sqnrDb: t.sqnrDb ?? null, scale: t.scale, zeroPoint: t.zeroPoint })),
+  };
 }
 
 async function load(url) {
@@ -47,47 +73,37 @@ async function load(url) {
   fp32 = await loadModel(bytes);
   const cal = await fetchBytes('data/fmnist_calibration.bin');
   const calibration = [];
-  for (let k = 0; k < cal.length / 784; k++) {
-    const data = new Float32Array(784);
-    for (let i = 0; i < 784; i++) data[i] = cal[k * 784 + i] / 255;
-    calibration.push({ [fp32.inputNames[0]]: { data, shape: [1, 1, 28, 28] } });
-  }
+  for (let k = 0; k < cal.length / FMNIST_PIXELS; k++) calibration.push(fmnistFeeds(fp32, cal, k));
   const t0 = performance.now();
   int8 = await fp32.quantize({ calibration, onProgress: (p) => post({ type: 'progress', ...p }) });
-  const report = int8.report();
   post({
     type: 'ready',
     fp32Bytes: bytes.length,
     int8Bytes: int8.toONNX().length,
     quantizeMs: performance.now() - t0,
     simd: simdSupported(),
-    layers: report.layers,
-    tensors: report.tensors.map((t) => ({ name: t.name, sqnrDb: t.sqnrDb ?? null, scale: t.scale, zeroPoint: t.zeroPoint })),
+    report: reportSummary(int8),
   });
 }
 
 async function classify(id, pixels) {
   const feeds = { [fp32.inputNames[0]]: { data: pixels, shape: [1, 1, 28, 28] } };
-  const a = await timed(fp32, feeds);
-  const b = await timed(int8, feeds);
-  post({ type: 'result', id, fp32: a, int8: b });
+  post({ type: 'result', id, fp32: classified(timed(fp32, feeds)), int8: classified(timed(int8, feeds)) });
 }
 
 async function evaluate(count) {
   gallery ??= await fetchBytes('data/fmnist_gallery.bin');
-  const n = Math.min(count, gallery.length / 785);
-  const labels = gallery.subarray((gallery.length / 785) * 784);
+  const n = Math.min(count, gallery.length / (FMNIST_PIXELS + 1));
+  const labels = gallery.subarray((gallery.length / (FMNIST_PIXELS + 1)) * FMNIST_PIXELS);
   let fp32Right = 0;
   let int8Right = 0;
   let agree = 0;
   for (let k = 0; k < n; k++) {
-    const data = new Float32Array(784);
-    for (let i = 0; i < 784; i++) data[i] = gallery[k * 784 + i] / 255;
-    const feeds = { [fp32.inputNames[0]]: { data, shape: [1, 1, 28, 28] } };
-    const a = await timed(fp32, feeds);
-    const b = await timed(int8, feeds);
-    const pa = a.probs.indexOf(Math.max(...a.probs));
-    const pb = b.probs.indexOf(Math.max(...b.probs));
+    const feeds = fmnistFeeds(fp32, gallery, k);
+    const a = timed(fp32, feeds);
+    const b = timed(int8, feeds);
+    const pa = argmax(a.output);
+    const pb = argmax(b.output);
     fp32Right += pa === labels[k];
     int8Right += pb === labels[k];
     agree += pa === pb;
