@@ -187,7 +187,14 @@ $('classify-drawing').addEventListener('click', () => classify(canvasPixels()));
 $('photo').addEventListener('change', async (e) => {
   const file = e.target.files[0];
   if (!file) return;
-  const bitmap = await createImageBitmap(file);
+  let bitmap;
+  try {
+    bitmap = await createImageBitmap(file);
+    say('photo-status', '');
+  } catch (err) {
+    say('photo-status', `${file.name}: this browser cannot decode it as an image (${err.message})`, true);
+    return;
+  }
   clearDrawing();
   const s = Math.min(draw.width / bitmap.width, draw.height / bitmap.height);
   dctx.drawImage(bitmap, (draw.width - bitmap.width * s) / 2, (draw.height - bitmap.height * s) / 2, bitmap.width * s, bitmap.height * s);
