@@ -280,7 +280,7 @@ function showBytes(id, bytes) {
 function userQuantized(m) {
   userState.busy = false;
   updateUserControls();
-  say('user-quantize-status', `quantized in ${(m.quantizeMs / 1000).toFixed(1)} s on ${m.top1.length} images; ${int8LayersText(m.report.layers)}`);
+  say('user-quantize-status', `quantized in ${(m.quantizeMs / 1000).toFixed(1)} s on ${m.top1.length} image${m.top1.length === 1 ? '' : 's'}; ${int8LayersText(m.report.layers)}`);
   showBytes('user-fp32-size', m.fp32Bytes);
   showBytes('user-int8-size', m.onnx.byteLength);
   $('user-fp32-latency').textContent = `${m.fp32Ms.toFixed(3)} ms`;
