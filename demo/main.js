@@ -14,12 +14,16 @@ $('simd').textContent = `SIMD: ${simdSupported() ? 'yes' : 'no (wasm-int8 needs 
 $('threads').textContent = `threads: ${typeof SharedArrayBuffer === 'function' && crossOriginIsolated ? 'available' : 'not available'} (wasm-int8 runs one thread)`;
 $('isolated').textContent = `cross-origin isolated: ${self.crossOriginIsolated ? 'yes' : 'no'}`;
 
-function setStatus(text, error = false) {
-  $('status').textContent = text;
-  $('status').className = error ? 'error' : '';
+/** Shows `text` in the element `id`, in red if it is an error. */
+function say(id, text, error = false) {
+  $(id).textContent = text;
+  $(id).className = error ? 'error' : '';
 }
+const setStatus = (text, error = false) => say('status', text, error);
 
 const kb = (n) => `${(n / 1024).toFixed(0)} KB`;
+const dimsText = (shape) => `[${(shape ?? []).map((d) => d ?? '?').join(', ')}]`;
+const int8LayersText = (layers) => `${layers.filter((l) => l.precision === 'int8').length} of ${layers.length} layers run int8`;
 
 function showResult(column, r) {
   const col = $(`col-${column}`);
@@ -64,9 +68,10 @@ async function buildGallery() {
   }
 }
 
-function drawSqnr(tensors) {
-  const box = $('sqnr');
-  box.innerHTML = '';
+/** A quantization report: one SQNR bar per tensor in `sqnrBox`, each layer's precision in `layersBox`. */
+function showReport(sqnrBox, layersBox, { tensors, layers }) {
+  layersBox.textContent = layers.map((l) => `${l.op}: ${l.precision}${l.reason ? ` (${l.reason})` : ''}`).join(' · ');
+  sqnrBox.innerHTML = '';
   const measured = tensors.filter((t) => t.sqnrDb !== null && Number.isFinite(t.sqnrDb));
   const max = 60; // dB at full height; the input (quantized with its own scale) is often far above
   for (const t of measured) {
@@ -74,7 +79,7 @@ function drawSqnr(tensors) {
     bar.style.height = `${(100 * Math.min(t.sqnrDb, max)) / max}%`;
     bar.title = `${t.name}: ${t.sqnrDb.toFixed(1)} dB (scale ${t.scale.toPrecision(3)}, zero point ${t.zeroPoint})`;
     bar.innerHTML = `<span>${t.sqnrDb.toFixed(0)}</span>`;
-    box.appendChild(bar);
+    sqnrBox.appendChild(bar);
   }
 }
 
@@ -109,12 +114,10 @@ worker.onmessage = ({ data: m }) => {
   } else if (m.type === 'ready') {
     ready = true;
     $('quant-progress').value = 1;
-    const int8Layers = m.layers.filter((l) => l.precision === 'int8').length;
-    setStatus(`ready: quantized in ${(m.quantizeMs / 1000).toFixed(1)} s; ${int8Layers} of ${m.layers.length} layers run int8. Click an image.`);
+    setStatus(`ready: quantized in ${(m.quantizeMs / 1000).toFixed(1)} s; ${int8LayersText(m.report.layers)}. Click an image.`);
     $('col-fp32').querySelector('.size').textContent = `size: ${kb(m.fp32Bytes)} (fp32 ONNX)`;
     $('col-int8').querySelector('.size').textContent = `size: ${kb(m.int8Bytes)} (int8 QDQ ONNX)`;
-    $('layers').textContent = m.layers.map((l) => `${l.op}: ${l.precision}${l.reason ? ` (${l.reason})` : ''}`).join(' · ');
-    drawSqnr(m.tensors);
+    showReport($('sqnr'), $('layers'), m.report);
     classify(galleryPixels(0));
     $('gallery').firstChild?.classList.add('selected');
   } else if (m.type === 'result') {
@@ -130,16 +133,17 @@ worker.onmessage = ({ data: m }) => {
     $('eval-status').dataset.done = String(m.done === m.total);
     drawLatencyChart();
   } else if (m.type === 'user-model') {
-    const ins = m.info.inputs.map((t) => `${t.name} [${(t.shape ?? []).map((d) => d ?? '?').join(', ')}]`).join(', ');
-    $('user-status').className = '';
-    $('user-status').textContent = `loaded: ${m.info.nodes} nodes (${Object.entries(m.info.ops).map(([k, v]) => `${k} ${v}`).join(', ')}); inputs ${ins}; one run on zeros took ${m.runMs.toFixed(2)} ms`;
+    userModelLoaded(m.info);
+  } else if (m.type === 'user-images') {
+    userImagesDecoded(m.images);
+  } else if (m.type === 'user-progress') {
+    userProgress(m.done, m.total);
+  } else if (m.type === 'user-quantized') {
+    userQuantized(m);
+  } else if (m.type === 'error' && m.what in USER_FAILURES) {
+    userFailed(m);
   } else if (m.type === 'error') {
-    if (m.what === 'user') {
-      $('user-status').className = 'error';
-      $('user-status').textContent = `this model cannot be used: ${m.message}`;
-    } else {
-      setStatus(`error: ${m.message}`, true);
-    }
+    setStatus(`error: ${m.message}`, true);
   }
 };
 
@@ -183,7 +187,14 @@ $('classify-drawing').addEventListener('click', () => classify(canvasPixels()));
 $('photo').addEventListener('change', async (e) => {
   const file = e.target.files[0];
   if (!file) return;
-  const bitmap = await createImageBitmap(file);
+  let bitmap;
+  try {
+    bitmap = await createImageBitmap(file);
+    say('photo-status', '');
+  } catch (err) {
+    say('photo-status', `${file.name}: this browser cannot decode it as an image (${err.message})`, true);
+    return;
+  }
   clearDrawing();
   const s = Math.min(draw.width / bitmap.width, draw.height / bitmap.height);
   dctx.drawImage(bitmap, (draw.width - bitmap.width * s) / 2, (draw.height - bitmap.height * s) / 2, bitmap.width * s, bitmap.height * s);
@@ -197,13 +208,155 @@ $('evaluate').addEventListener('click', () => {
   worker.postMessage({ type: 'evaluate', count: 100 });
 });
 $('model').addEventListener('change', loadModel);
+
+// Your own model: the worker loads it and decodes the calibration images; the page derives the
+// preprocessing from the model's input shape, asks the worker to quantize, and shows the comparison.
+// Each request's error is shown next to its control and resets only that step.
+const userState = { layout: null, modelName: 'model', images: 0, busy: false, downloadUrl: null };
+
+function updateUserControls() {
+  const { layout, images, busy } = userState;
+  $('user-model').disabled = busy;
+  $('user-images').disabled = busy;
+  $('user-preprocess').disabled = busy || !layout;
+  $('user-quantize').disabled = busy || !layout || !images;
+  $('user-cancel').hidden = !busy;
+}
+
+// The preprocessing fills one float image input [1, C, H, W] (the batch may be open), C = 1 or 3.
+function imageInputLayout(inputs) {
+  if (inputs.length !== 1) throw new Error(`the model has ${inputs.length} inputs; the preprocessing fills one image input`);
+  const { name, dtype, shape } = inputs[0];
+  if (dtype !== 'float32') throw new Error(`input '${name}' is ${dtype}; the preprocessing makes float32`);
+  if (shape?.length !== 4 || (shape[0] !== null && shape[0] !== 1) || (shape[1] !== 1 && shape[1] !== 3)) {
+    throw new Error(`input '${name}' is ${dimsText(shape)}; the preprocessing fills [1, C, H, W] with C = 1 or 3`);
+  }
+  return { channels: shape[1], height: shape[2], width: shape[3] }; // null: the model leaves it open
+}
+
+function userModelLoaded(info) {
+  const ops = Object.entries(info.ops).map(([k, v]) => `${k} ${v}`).join(', ');
+  const inputs = info.inputs.map((t) => `${t.name} ${dimsText(t.shape)}`).join(', ');
+  say('user-status', `loaded: ${info.nodes} nodes (${ops}); inputs ${inputs}`);
+  try {
+    userState.layout = imageInputLayout(info.inputs);
+  } catch (e) {
+    say('user-preprocess-status', `no image preprocessing for this model: ${e.message}`, true);
+    updateUserControls();
+    return;
+  }
+  const { channels, height, width } = userState.layout;
+  // A size the model fixes is not the visitor's to change; an open one starts at 224, ImageNet's.
+  for (const [id, size] of [['user-height', height], ['user-width', width]]) {
+    $(id).value = size ?? 224;
+    $(id).disabled = size !== null;
+  }
+  $('user-channels').textContent = channels === 1 ? '1 channel: grayscale' : '3 channels: RGB';
+  // ImageNet's mean and std are per RGB channel.
+  const imagenet = $('user-range').querySelector('[value=imagenet]');
+  imagenet.disabled = channels !== 3;
+  if (imagenet.disabled && imagenet.selected) $('user-range').value = 'unit';
+  updateUserControls();
+}
+
+function userImagesDecoded(images) {
+  userState.images = images.length;
+  const shown = images.slice(0, 3).map((i) => `${i.name} (${i.width} × ${i.height})`);
+  say('user-images-status', `${images.length} decoded: ${shown.join(', ')}${images.length > 3 ? ', …' : ''}`);
+  updateUserControls();
+}
+
+function userProgress(done, total) {
+  $('user-progress').max = total;
+  $('user-progress').value = done;
+  say('user-quantize-status', `calibration image ${done} / ${total}${done === total ? '; measuring SQNR, top-1 and latency…' : ''}`);
+}
+
+function showBytes(id, bytes) {
+  $(id).textContent = kb(bytes);
+  $(id).dataset.bytes = String(bytes);
+}
+
+function userQuantized(m) {
+  userState.busy = false;
+  updateUserControls();
+  say('user-quantize-status', `quantized in ${(m.quantizeMs / 1000).toFixed(1)} s on ${m.top1.length} image${m.top1.length === 1 ? '' : 's'}; ${int8LayersText(m.report.layers)}`);
+  showBytes('user-fp32-size', m.fp32Bytes);
+  showBytes('user-int8-size', m.onnx.byteLength);
+  $('user-fp32-latency').textContent = `${m.fp32Ms.toFixed(3)} ms`;
+  $('user-int8-latency').textContent = `${m.int8Ms.toFixed(3)} ms`;
+  const agree = m.top1.filter((r) => r.fp32 === r.int8).length;
+  $('user-agreement').textContent = `top-1 class index: fp32 and int8 agree on ${agree} of ${m.top1.length} calibration images`;
+  $('user-top1').replaceChildren(...m.top1.map((r) => {
+    const li = document.createElement('li');
+    li.textContent = `${r.name}: fp32 ${r.fp32}, int8 ${r.int8}`;
+    li.classList.toggle('differs', r.fp32 !== r.int8);
+    return li;
+  }));
+  showReport($('user-sqnr'), $('user-layers'), m.report);
+  if (userState.downloadUrl) URL.revokeObjectURL(userState.downloadUrl);
+  userState.downloadUrl = URL.createObjectURL(new Blob([m.onnx], { type: 'application/octet-stream' }));
+  $('user-download').href = userState.downloadUrl;
+  $('user-download').download = `${userState.modelName}_int8.onnx`;
+  $('user-results').hidden = false;
+}
+
+// Where each request's error goes, and the state it undoes.
+const USER_FAILURES = {
+  user: { place: 'user-status', prefix: 'this model cannot be used: ', undo: () => (userState.layout = null) },
+  'user-images': { place: 'user-images-status', prefix: '', undo: () => (userState.images = 0) },
+  'user-quantize': { place: 'user-quantize-status', prefix: 'quantization failed: ', undo: () => (userState.busy = false) },
+};
+
+function userFailed({ what, name, message }) {
+  const { place, prefix, undo } = USER_FAILURES[what];
+  undo();
+  updateUserControls();
+  if (name === 'AbortError') {
+    $('user-progress').value = 0;
+    say(place, 'cancelled');
+  } else {
+    say(place, `${prefix}${message}`, true);
+  }
+}
+
 $('user-model').addEventListener('change', async (e) => {
   const file = e.target.files[0];
+  userState.layout = null;
+  $('user-results').hidden = true;
+  say('user-preprocess-status', '');
+  updateUserControls();
   if (!file) return;
-  $('user-status').className = '';
-  $('user-status').textContent = 'loading…';
-  worker.postMessage({ type: 'user', bytes: new Uint8Array(await file.arrayBuffer()) });
+  userState.modelName = file.name.replace(/\.onnx$/i, '');
+  say('user-status', 'loading…');
+  try {
+    worker.postMessage({ type: 'user', bytes: new Uint8Array(await file.arrayBuffer()) });
+  } catch (err) {
+    say('user-status', `${file.name}: cannot be read (${err.message})`, true);
+  }
 });
+$('user-images').addEventListener('change', (e) => {
+  const files = [...e.target.files];
+  userState.images = 0;
+  updateUserControls();
+  say('user-images-status', files.length ? 'decoding…' : '');
+  if (files.length) worker.postMessage({ type: 'user-images', files });
+});
+$('user-quantize').addEventListener('click', () => {
+  const [height, width] = [Number($('user-height').value), Number($('user-width').value)];
+  if (![height, width].every((v) => Number.isInteger(v) && v >= 1 && v <= 4096)) {
+    say('user-preprocess-status', `the size must be whole numbers of pixels from 1 to 4096, got ${$('user-height').value} × ${$('user-width').value}`, true);
+    return;
+  }
+  say('user-preprocess-status', '');
+  const preprocess = { channels: userState.layout.channels, height, width, invert: $('user-invert').checked, range: $('user-range').value };
+  userState.busy = true;
+  updateUserControls();
+  $('user-results').hidden = true;
+  userProgress(0, userState.images);
+  worker.postMessage({ type: 'user-quantize', preprocess });
+});
+$('user-cancel').addEventListener('click', () => worker.postMessage({ type: 'user-cancel' }));
 
 await buildGallery();
 loadModel();
