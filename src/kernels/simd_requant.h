@@ -41,8 +41,10 @@ namespace wi8::simd {
 struct RequantConsts {
   v128_t rounding;  // i64x2: 2^(shift-1)
   int shift;
-  int high_shift;     // shift - 32, for the shift >= 32 path
-  bool saturate;      // shift < 31: results may exceed int32 and must be clamped
+  int high_shift;   // shift - 32, for the shift >= 32 path
+  int low_bits;     // 32 - shift, for the shift < 32 path
+  v128_t high_min;  // i32x4, shift < 32: the high words whose result fits int32
+  v128_t high_max;
   v128_t zero_point;  // i16x8
   v128_t qmin, qmax;  // i8x16
 
@@ -50,38 +52,42 @@ struct RequantConsts {
       : rounding(wasm_i64x2_splat(static_cast<int64_t>(1) << (shift_ - 1))),
         shift(shift_),
         high_shift(shift_ - 32),
-        saturate(shift_ < 31),
+        low_bits(32 - shift_),
+        high_min(wasm_i32x4_splat(shift_ < 32 ? -(1 << (shift_ - 1)) : 0)),
+        high_max(wasm_i32x4_splat(shift_ < 32 ? (1 << (shift_ - 1)) - 1 : 0)),
         zero_point(wasm_i16x8_splat(static_cast<int16_t>(zero_point_))),
         qmin(wasm_i8x16_splat(qmin_)),
         qmax(wasm_i8x16_splat(qmax_)) {}
 };
 
-// requantize() on four lanes: 64-bit products, one shared shift.
-// shift >= 32 (real multipliers < 0.5, the usual case): floor(p / 2^S) = floor(floor(p / 2^32) /
-// 2^(S-32)), so the 64-bit shift becomes "take the high words" plus a native i32 shift; x86 has no
-// 64-bit arithmetic shift before AVX-512, which makes i64x2.shr_s several instructions.
-// shift < 32: the 64-bit shift, with saturation to int32 when shift < 31 (multipliers >= 1).
+// The last step of requantize() on four lanes: lo, hi hold the rounded 64-bit products
+// acc * M + 2^(S-1) of lanes 0-1 and 2-3; the result is floor(product / 2^S).
+// x86 has no 64-bit arithmetic shift before AVX-512 (V8 lowers i64x2.shr_s through scalars), so
+// both paths work on the 32-bit halves: with high = floor(p / 2^32) and low = p mod 2^32,
+// - shift >= 32 (real multipliers < 0.5, the usual case): floor(p / 2^S) = high >> (S - 32);
+// - shift < 32: floor(p / 2^S) = high * 2^(32-S) + (low >>> S). The reference saturates results
+//   outside int32; here high is clamped first to where high * 2^(32-S) fits, so such a result
+//   becomes a value within 2^(32-S) of the int32 limit: either way far outside int8, and the
+//   narrowing saturates it to the same byte.
+// clang 14 scalarizes a vector shift whose count it hoisted out of the loop as a vector; reading
+// the count through a volatile keeps it a scalar next to the shift (one psrad).
+inline v128_t requantize_finish(v128_t lo, v128_t hi, const RequantConsts& k) {
+  const v128_t high = wasm_i32x4_shuffle(lo, hi, 1, 3, 5, 7);
+  if (k.shift >= 32) {
+    return wasm_i32x4_shr(high, *static_cast<const volatile int*>(&k.high_shift));
+  }
+  const v128_t low = wasm_i32x4_shuffle(lo, hi, 0, 2, 4, 6);
+  const v128_t h = wasm_i32x4_min(wasm_i32x4_max(high, k.high_min), k.high_max);
+  return wasm_v128_or(wasm_i32x4_shl(h, *static_cast<const volatile int*>(&k.low_bits)),
+                      wasm_u32x4_shr(low, *static_cast<const volatile int*>(&k.shift)));
+}
+
+// requantize() on four lanes with per-lane multipliers.
 // (requantize4_quad below is the faster form for per-channel data; see its notes on V8.)
 inline v128_t requantize4(v128_t acc, v128_t multiplier, const RequantConsts& k) {
-  if (k.shift >= 32) {
-    const v128_t lo = wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(acc, multiplier), k.rounding);
-    const v128_t hi = wasm_i64x2_add(wasm_i64x2_extmul_high_i32x4(acc, multiplier), k.rounding);
-    const int high_shift = *static_cast<const volatile int*>(&k.high_shift);
-    return wasm_i32x4_shr(wasm_i32x4_shuffle(lo, hi, 1, 3, 5, 7), high_shift);
-  }
-  v128_t lo = wasm_i64x2_shr(
-      wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(acc, multiplier), k.rounding), k.shift);
-  v128_t hi = wasm_i64x2_shr(
-      wasm_i64x2_add(wasm_i64x2_extmul_high_i32x4(acc, multiplier), k.rounding), k.shift);
-  if (k.saturate) {
-    const v128_t vmax = wasm_i64x2_splat(2147483647);
-    const v128_t vmin = wasm_i64x2_splat(-2147483647 - 1);
-    lo = wasm_v128_bitselect(vmax, lo, wasm_i64x2_gt(lo, vmax));
-    lo = wasm_v128_bitselect(vmin, lo, wasm_i64x2_lt(lo, vmin));
-    hi = wasm_v128_bitselect(vmax, hi, wasm_i64x2_gt(hi, vmax));
-    hi = wasm_v128_bitselect(vmin, hi, wasm_i64x2_lt(hi, vmin));
-  }
-  return wasm_i32x4_shuffle(lo, hi, 0, 2, 4, 6);  // low 32 bits of each 64-bit lane
+  const v128_t lo = wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(acc, multiplier), k.rounding);
+  const v128_t hi = wasm_i64x2_add(wasm_i64x2_extmul_high_i32x4(acc, multiplier), k.rounding);
+  return requantize_finish(lo, hi, k);
 }
 
 // Per-channel requantization data of 4 channels, laid out for requantize4_quad():
@@ -90,36 +96,22 @@ constexpr size_t kRequantQuad = 16;
 
 // requantize(acc + bias) on four channels whose bias and multiplier come from a quad record, for
 // the GEMM and depthwise kernels. Written for what V8 (Node 20) makes of it on x86, checked with
-// node --print-wasm-code:
-// - i64x2.extmul_low_i32x4_s of an arithmetic result and a plain load is one pmuldq (plus two
-//   unpacks); extmul_high, or extmul_low of a shuffle (which clang turns into i64x2.mul of
-//   sign-extended lanes), becomes a ~10-instruction 64-bit multiply emulation. Hence the record:
-//   the high channel pair is swizzled down and *added to its bias*, and multiplied with a loaded
-//   vector, so both products take the pmuldq form.
-// - x86 has no 64-bit arithmetic shift before AVX-512 (i64x2.shr_s goes through scalars); with
-//   shift >= 32 (real multipliers < 0.5, the usual case) floor(p / 2^S) =
-//   floor(floor(p / 2^32) / 2^(S-32)): take the high words, then one native i32 shift.
-// - clang 14 scalarizes a vector shift whose count it hoisted out of the loop as a vector; reading
-//   the count through a volatile keeps it a scalar next to the shift (one psrad).
+// node --print-wasm-code: i64x2.extmul_low_i32x4_s of an arithmetic result and a plain load is one
+// pmuldq (plus two unpacks); extmul_high, or extmul_low of a shuffle (which clang turns into
+// i64x2.mul of sign-extended lanes), becomes a ~10-instruction 64-bit multiply emulation. Hence
+// the record: the high channel pair is swizzled down and *added to its bias*, and multiplied with
+// a loaded vector, so both products take the pmuldq form.
 // Bit-exact with quant.h's requantize(acc + bias, m, shift) (the sum wraps like the i32 adds).
 inline v128_t requantize4_quad(v128_t acc, const int32_t* quad, const RequantConsts& k) {
-  if (k.shift >= 32) {
-    const v128_t high_pair =
-        wasm_i8x16_const(8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15);
-    const v128_t acc01 = wasm_i32x4_add(acc, wasm_v128_load(quad));
-    const v128_t acc23 =
-        wasm_i32x4_add(wasm_i8x16_swizzle(acc, high_pair), wasm_v128_load(quad + 4));
-    const v128_t lo =
-        wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(acc01, wasm_v128_load(quad + 8)), k.rounding);
-    const v128_t hi =
-        wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(acc23, wasm_v128_load(quad + 12)), k.rounding);
-    const int high_shift = *static_cast<const volatile int*>(&k.high_shift);
-    return wasm_i32x4_shr(wasm_i32x4_shuffle(lo, hi, 1, 3, 5, 7), high_shift);
-  }
-  const v128_t b0 = wasm_v128_load(quad), b1 = wasm_v128_load(quad + 4);
-  const v128_t m0 = wasm_v128_load(quad + 8), m1 = wasm_v128_load(quad + 12);
-  return requantize4(wasm_i32x4_add(acc, wasm_i32x4_shuffle(b0, b1, 0, 1, 4, 5)),
-                     wasm_i32x4_shuffle(m0, m1, 0, 1, 4, 5), k);
+  const v128_t high_pair =
+      wasm_i8x16_const(8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15);
+  const v128_t acc01 = wasm_i32x4_add(acc, wasm_v128_load(quad));
+  const v128_t acc23 = wasm_i32x4_add(wasm_i8x16_swizzle(acc, high_pair), wasm_v128_load(quad + 4));
+  const v128_t lo =
+      wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(acc01, wasm_v128_load(quad + 8)), k.rounding);
+  const v128_t hi =
+      wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(acc23, wasm_v128_load(quad + 12)), k.rounding);
+  return requantize_finish(lo, hi, k);
 }
 
 // Eight requantized int32 lanes (a: lanes 0-3, b: lanes 4-7) to int8 in bytes 0-7 (repeated in

@@ -17,8 +17,9 @@ using test::describe;
 using test::geometry;
 
 // Random int8 problem for geometry g; runs the op (whatever path it picks) and the direct
-// reference.
-void check_against_reference(Conv2DGeometry g, test::Rng& rng) {
+// reference. large_multipliers: input_scale * weight_scale / output_scale up to 8 (requantization
+// shifts below 32, the kernels' second path) instead of below 0.02.
+void check_against_reference(Conv2DGeometry g, test::Rng& rng, bool large_multipliers = false) {
   Conv2DS8Params p;
   p.geometry = g;
   p.input = {rng.uniform(0.005f, 0.05f), rng.int_in(-128, 127)};
@@ -28,6 +29,7 @@ void check_against_reference(Conv2DGeometry g, test::Rng& rng) {
   const size_t patch = g.taps() * (g.in_c / g.groups);
   std::vector<int8_t> w = rng.int8s(g.out_c * patch, -127, 127);
   std::vector<float> scales = rng.floats(g.out_c, 0.001f, 0.02f);
+  if (large_multipliers) p.output.scale = p.input.scale * 0.02f / rng.uniform(0.5f, 8.0f);
   std::vector<int32_t> bias(g.out_c);
   for (auto& b : bias) b = rng.int_in(-5000, 5000);
   std::unique_ptr<Conv2DS8> op;
@@ -85,6 +87,18 @@ TEST(Conv2DS8, DepthwiseMatchesReference) {
         }
       }
     }
+  }
+}
+
+// Requantization shifts below 32 (a real multiplier >= 0.5 in some channel, as a depthwise conv
+// into a narrow ReLU6 range can have): the SIMD kernels' other path.
+TEST(Conv2DS8, LargeMultipliersMatchReference) {
+  test::Rng rng(31);
+  for (int i = 0; i < 40; ++i) {
+    const size_t c = static_cast<size_t>(rng.int_in(1, 40));
+    check_against_reference(geometry(1, 7, 7, c, c, 3, 3, 1 + i % 2, 1, 1, c), rng, true);
+    check_against_reference(
+        geometry(1, 5, 6, c, static_cast<size_t>(rng.int_in(1, 40)), 1, 1, 1, 1, 0, 1), rng, true);
   }
 }
 

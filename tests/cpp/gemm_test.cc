@@ -102,6 +102,10 @@ TEST(GemmS8, ExtremeValuesAndLargeK) {
   check_case({3, 7, 4099, 127, -128, 31, -128, 127, true}, rng, -128, -128, 127, 127);
   check_case({3, 7, 4099, -128, 127, 62, -128, 127, true}, rng, 127, 127, -127, -127);
   check_case({4, 5, 65536, 127, 0, kMinRequantShift, -128, 127, true}, rng);
+  // The smallest shift with the largest products: results beyond int32 both ways, which the
+  // reference saturates (and the shift < 32 path must not wrap).
+  check_case({3, 7, 4099, 127, 5, kMinRequantShift, -128, 127, true}, rng, -128, -128, 127, 127);
+  check_case({3, 7, 4099, 127, -5, kMinRequantShift, -128, 127, true}, rng, -128, -128, -127, -127);
 }
 
 }  // namespace
