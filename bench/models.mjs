@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-web';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfwasm from '@tensorflow/tfjs-backend-wasm';
-import { init, loadModel } from '../web/index.js';
+import { init, loadModel, runtime, setThreads } from '../web/index.js';
 import { batchOf, loadFashionMnist } from '../tests/js/fmnist.mjs';
 import { mobilenetV2 } from './lib/mobilenetv2.mjs';
 import { DASH, formatMs, formatRatio, machineDescription, median, ratio, textTable } from './lib/report.mjs';
@@ -36,7 +36,9 @@ const { values: args } = parseArgs({
 const runs = Number(args.runs);
 const warmup = Number(args.warmup);
 const threads = Number(args.threads);
-const COLUMNS = ['int8', 'fp32', 'ort_fp32', 'ort_int8', 'xnnpack_fp32'];
+// With --threads N > 1, int8_1t is our int8 on one thread in the same run (setThreads(1) around
+// the timed call: switching is a store, the pool stays), for the thread speedup.
+const COLUMNS = ['int8', 'fp32', 'ort_fp32', 'ort_int8', 'xnnpack_fp32', ...(Number(args.threads) > 1 ? ['int8_1t'] : [])];
 const warnings = [];
 
 const require = createRequire(import.meta.url);
@@ -46,8 +48,9 @@ tfwasm.setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))
 if (typeof tfwasm.setThreadsCount === 'function') tfwasm.setThreadsCount(threads);
 await tf.setBackend('wasm');
 await tf.ready();
-await init();
-if (threads !== 1) warnings.push(`--threads ${threads}: wasm-int8 has no multi-threaded build yet; its columns are single-threaded`);
+await init({ threads });
+const ours = runtime();
+if (ours.threads !== threads) warnings.push(`--threads ${threads}: wasm-int8 runs ${ours.threads} (its build allows ${ours.maxThreads})`);
 
 async function ortRunner(bytes, input, shape) {
   const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
@@ -82,6 +85,14 @@ async function benchCase({ name, bytes, shape, calibration, layers, resolution }
     ort_fp32: () => ortFp32.run(data),
     ort_int8: () => ortInt8.run(data),
     xnnpack_fp32: tfjs ? async () => tfjs.run(data) : null,
+    int8_1t: async () => {
+      setThreads(1);
+      try {
+        return out(await int8.run(feeds));
+      } finally {
+        setThreads(ours.threads);
+      }
+    },
   };
   // Output checks against onnxruntime fp32.
   const ref = await engines.ort_fp32();
@@ -128,6 +139,7 @@ const table = textTable([
   { title: 'int8/ort_int8', width: 13 },
   { title: 'int8/fp32', width: 9 },
   { title: 'fp32/xnnpack', width: 12 },
+  ...(COLUMNS.includes('int8_1t') ? [{ title: 'int8 threads speedup', width: 20 }] : []),
 ]);
 console.log(`ms per inference (batch 1), median of ${runs} runs after ${warmup} warm-up, engines interleaved; ratio = peer time / ours (> 1: ours faster)`);
 console.log(table.header());
@@ -141,10 +153,11 @@ for (const c of cases) {
     r.name, ...COLUMNS.map((k) => formatMs(m[k])),
     formatRatio(ratio(m.xnnpack_fp32, m.int8)), formatRatio(ratio(m.ort_int8, m.int8)),
     formatRatio(ratio(m.fp32, m.int8)), formatRatio(ratio(m.xnnpack_fp32, m.fp32)),
+    ...(COLUMNS.includes('int8_1t') ? [formatRatio(ratio(m.int8_1t, m.int8))] : []),
   ]));
 }
 console.log('');
-console.log(`machine: ${machineDescription()}; threads: ${threads}`);
+console.log(`machine: ${machineDescription()}; threads: ${threads} (wasm-int8: ${ours.module}, ${ours.threads} threads)`);
 for (const r of results) {
   console.log(`output check ${r.name} (max |x - onnxruntime fp32|): ${Object.entries(r.check).map(([k, v]) => `${k} ${v.toPrecision(2)}`).join(', ')}`);
 }

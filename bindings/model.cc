@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "bindings/js_util.h"
+#include "core/parallel.h"
 #include "graph/bias_correction.h"
 #include "graph/executor.h"
 #include "graph/graph.h"
@@ -101,12 +102,20 @@ val decode_tensor(const val& bytes) {
 // Bytes of the wasm heap in use (malloc'd and not freed): the memory tests' measure.
 double heap_bytes_in_use() { return static_cast<double>(mallinfo().uordblks); }
 
+// Threads (core/parallel.h): 1 in the single-threaded build.
+int max_threads_js() { return static_cast<int>(wi8::max_threads()); }
+int set_num_threads_js(int n) {
+  return static_cast<int>(wi8::set_num_threads(n < 1 ? 1 : static_cast<size_t>(n)));
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(wasm_int8_model) {
   emscripten::function("inspectOnnx", &inspect_onnx);
   emscripten::function("decodeTensor", &decode_tensor);
   emscripten::function("heapBytesInUse", &heap_bytes_in_use);
+  emscripten::function("maxThreads", &max_threads_js);
+  emscripten::function("setNumThreads", &set_num_threads_js);
 }
 
 namespace {

@@ -11,7 +11,7 @@ let gallery = null;
 const latencies = { fp32: [], int8: [] };
 
 $('simd').textContent = `SIMD: ${simdSupported() ? 'yes' : 'no (wasm-int8 needs it)'}`;
-$('threads').textContent = `threads: ${typeof SharedArrayBuffer === 'function' && crossOriginIsolated ? 'available' : 'not available'} (wasm-int8 runs one thread)`;
+$('threads').textContent = `threads: ${typeof SharedArrayBuffer === 'function' && crossOriginIsolated ? 'available' : 'not available'}`;
 $('isolated').textContent = `cross-origin isolated: ${self.crossOriginIsolated ? 'yes' : 'no'}`;
 
 /** Shows `text` in the element `id`, in red if it is an error. */
@@ -113,6 +113,7 @@ worker.onmessage = ({ data: m }) => {
     setStatus(`quantizing in your browser: calibration image ${m.done} / ${m.total}…`);
   } else if (m.type === 'ready') {
     ready = true;
+    $('threads').textContent = `threads: ${m.runtime.threads} (${m.runtime.module})`;
     $('quant-progress').value = 1;
     setStatus(`ready: quantized in ${(m.quantizeMs / 1000).toFixed(1)} s; ${int8LayersText(m.report.layers)}. Click an image.`);
     $('col-fp32').querySelector('.size').textContent = `size: ${kb(m.fp32Bytes)} (fp32 ONNX)`;
@@ -129,7 +130,11 @@ worker.onmessage = ({ data: m }) => {
     const pct = (x) => `${((100 * x) / m.done).toFixed(1)}%`;
     $('col-fp32').querySelector('.accuracy').textContent = `accuracy: ${pct(m.fp32Right)} (${m.fp32Right} / ${m.done})`;
     $('col-int8').querySelector('.accuracy').textContent = `accuracy: ${pct(m.int8Right)} (${m.int8Right} / ${m.done})`;
-    $('eval-status').textContent = `${m.done} / ${m.total} images, fp32 and int8 agree on ${m.agree}`;
+    const med = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+    const [fp32Ms, int8Ms] = [med(latencies.fp32), med(latencies.int8)];
+    $('eval-status').textContent = `${m.done} / ${m.total} images, fp32 and int8 agree on ${m.agree}; ` +
+      `median latency fp32 ${fp32Ms.toFixed(3)} ms, int8 ${int8Ms.toFixed(3)} ms`;
+    Object.assign($('eval-status').dataset, { fp32Ms, int8Ms });
     $('eval-status').dataset.done = String(m.done === m.total);
     drawLatencyChart();
   } else if (m.type === 'user-model') {

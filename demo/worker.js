@@ -9,7 +9,7 @@
 //   {type: 'user-cancel'}               abort that quantization
 // Messages out: progress, ready, result, evaluate-progress, user-model, user-images, user-progress,
 // user-quantized, error ({what: the request's type, name, message}).
-import { imageToTensor, init, inspectModel, loadModel, simdSupported } from '../web/index.js';
+import { imageToTensor, init, inspectModel, loadModel, runtime, simdSupported, threadsSupported } from '../web/index.js';
 
 const RUNS = 15; // latency: median of this many runs per image and model
 const FMNIST_PIXELS = 28 * 28;
@@ -19,6 +19,10 @@ let gallery = null;
 const user = { model: null, fileBytes: 0, images: [], abort: null };
 
 const post = (m) => self.postMessage(m);
+
+// The threaded build where the page is cross-origin isolated (the demo server sends COOP / COEP),
+// with a thread per core up to the build's 4; the single-threaded build elsewhere.
+const start = () => init({ threads: threadsSupported() ? Math.min(4, navigator.hardwareConcurrency || 1) : 1 });
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 function softmax(logits) {
@@ -73,7 +77,7 @@ function reportSummary(model) {
 }
 
 async function load(url) {
-  await init();
+  await start();
   fp32?.dispose();
   int8?.dispose();
   const bytes = await fetchBytes(url);
@@ -89,6 +93,7 @@ async function load(url) {
     int8Bytes: int8.toONNX().length,
     quantizeMs: performance.now() - t0,
     simd: simdSupported(),
+    runtime: runtime(),
     report: reportSummary(int8),
   });
 }
@@ -119,7 +124,7 @@ async function evaluate(count) {
 }
 
 async function userModel(bytes) {
-  await init();
+  await start();
   user.model?.dispose();
   user.model = null; // a file that fails to load leaves no stale model to quantize
   const info = inspectModel(bytes); // throws with the byte offset / node of a bad file

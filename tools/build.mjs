@@ -7,7 +7,7 @@ try {
   ensureSystem(['build']);
   if (!wasmOnly) buildNative();
   buildWasm({ moduleOnly: wasmOnly });
-  log('build done: dist/wasm_int8.mjs, dist/wasm_int8.wasm');
+  log("build done: dist/ (wasm_int8.{mjs,wasm}; threaded: wasm_int8_threads.{mjs,wasm,worker.js})");
 } catch (e) {
   console.error(`[wasm-int8] build failed: ${e.message}`);
   process.exit(1);

@@ -13,9 +13,18 @@ export interface QuantParams {
 }
 
 export interface InitOptions {
-  /** The .wasm bytes, if you load them yourself (e.g. from a bundler asset). */
+  /**
+   * Threads inference may use (default 1). Above 1, where threadsSupported(), the threaded build
+   * (wasm_int8_threads.*) is loaded and convolutions / GEMMs are split across up to 4 threads;
+   * elsewhere the single-threaded build runs. Results are bit-identical either way.
+   */
+  threads?: number;
+  /** The .wasm bytes (of the build `threads` selects), if you load them yourself. */
   wasmBinary?: ArrayBuffer | Uint8Array;
-  /** Where the browser fetches `wasm_int8.wasm` from; default: next to dist/wasm_int8.mjs. */
+  /**
+   * Where the browser fetches the `.wasm` (and the threaded build's `.worker.js`) from; default:
+   * next to dist/wasm_int8.mjs.
+   */
   locateFile?: (path: string, prefix: string) => string;
 }
 
@@ -24,6 +33,21 @@ export declare function init(options?: InitOptions): Promise<void>;
 
 /** True if this JavaScript engine supports WebAssembly SIMD128 (wasm-int8 requires it). */
 export declare function simdSupported(): boolean;
+
+/** True where the threaded build can run: Node, or a cross-origin isolated page / worker. */
+export declare function threadsSupported(): boolean;
+
+/** The loaded build (after init()). */
+export declare function runtime(): {
+  /** Threads inference uses now. */
+  threads: number;
+  /** The most setThreads() accepts (1 in the single-threaded build). */
+  maxThreads: number;
+  module: 'wasm_int8' | 'wasm_int8_threads';
+};
+
+/** Changes how many threads inference uses (clamped to runtime().maxThreads); returns it. */
+export declare function setThreads(n: number): number;
 
 /** int8 parameters for values observed in [min, max] (asymmetric, 0 exactly representable). */
 export declare function chooseQuantParams(min: number, max: number): QuantParams;

@@ -4,8 +4,6 @@
 // This layer validates what users pass, names the field that is wrong, and turns the bindings'
 // error strings into WasmInt8Error. It never leaves the wasm module in a broken state: every check
 // that can fail happens before the module is touched, or the module reports the error itself.
-import createWasmInt8 from '../dist/wasm_int8.mjs';
-
 const isNode =
   typeof process !== 'undefined' && !!process.versions && !!process.versions.node &&
   typeof window === 'undefined';
@@ -29,14 +27,27 @@ export function simdSupported() {
   return typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE);
 }
 
+/**
+ * True if this environment can run the threaded build: Node, or a page / worker that is
+ * cross-origin isolated (COOP + COEP headers), where SharedArrayBuffer exists.
+ */
+export function threadsSupported() {
+  return typeof SharedArrayBuffer === 'function' && (isNode || globalThis.crossOriginIsolated === true);
+}
+
 let wasm = null;
 let loading = null;
+let variant = { threads: 1, maxThreads: 1, module: 'wasm_int8' };
 
 /**
  * Loads the wasm module (once; later calls return the same promise). Options:
- * - wasmBinary: the .wasm bytes, if you load them yourself;
- * - locateFile(path, prefix): where the browser fetches `wasm_int8.wasm` from (default: next to
- *   dist/wasm_int8.mjs, resolved from import.meta.url).
+ * - threads: how many threads inference may use (default 1). Above 1, and where threadsSupported(),
+ *   the threaded build is loaded (wasm_int8_threads.*: its convolutions and GEMMs are split across
+ *   Web Workers / worker_threads, up to 4 threads); elsewhere the single-threaded build, and
+ *   runtime().threads says 1. Results are bit-identical either way.
+ * - wasmBinary: the .wasm bytes, if you load them yourself (of the build `threads` selects);
+ * - locateFile(path, prefix): where the browser fetches the `.wasm` (and the threaded build's
+ *   `.worker.js`) from (default: next to dist/wasm_int8.mjs, resolved from import.meta.url).
  */
 export function init(options = {}) {
   if (!loading) {
@@ -54,23 +65,66 @@ export function init(options = {}) {
   return loading.then(() => undefined);
 }
 
-async function load({ wasmBinary, locateFile } = {}) {
+async function load({ threads = 1, wasmBinary, locateFile } = {}) {
   if (!simdSupported()) {
     throw new WasmInt8Error(
       'wasm-int8: this JavaScript engine does not support WebAssembly SIMD128 ' +
         '(Chrome >= 91, Firefox >= 89, Safari >= 16.4, Node >= 16.4 do)',
     );
   }
+  if (!Number.isInteger(threads) || threads < 1) fail(`init: threads must be an integer >= 1, got ${threads}`);
+  const threaded = threads > 1 && threadsSupported();
+  const name = threaded ? 'wasm_int8_threads' : 'wasm_int8';
   const args = {};
   if (wasmBinary) {
     args.wasmBinary = wasmBinary;
   } else if (isNode) {
     // Emscripten 3.1.6's loader would fetch() a file path in Node, which fails: read it ourselves.
     const { readFile } = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:fs/promises');
-    args.wasmBinary = await readFile(new URL('../dist/wasm_int8.wasm', import.meta.url));
+    args.wasmBinary = await readFile(new URL(`../dist/${name}.wasm`, import.meta.url));
   }
   if (locateFile) args.locateFile = locateFile;
-  return createWasmInt8(args);
+  const m = threaded ? await createThreaded(args) : await (await import('../dist/wasm_int8.mjs')).default(args);
+  const maxThreads = m.maxThreads();
+  variant = { threads: threaded ? m.setNumThreads(threads) : 1, maxThreads, module: name };
+  return m;
+}
+
+// The threaded build. Emscripten 3.1.6 starts its pool of workers (worker_threads in Node) while
+// the module loads. Its Node code is CommonJS-flavoured: it looks up `require` and `__dirname`,
+// which an ES module does not have, so they are lent to it for the load; and its workers would
+// keep Node from exiting, so they are unref'ed.
+async function createThreaded(args) {
+  if (!isNode) return (await import('../dist/wasm_int8_threads.mjs')).default(args);
+  const { createRequire } = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:module');
+  const { fileURLToPath } = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:url');
+  const lent = ['require', '__dirname'].filter((k) => !(k in globalThis));
+  if (lent.includes('require')) globalThis.require = createRequire(import.meta.url);
+  if (lent.includes('__dirname')) globalThis.__dirname = fileURLToPath(new URL('../dist/', import.meta.url));
+  try {
+    const m = await (await import('../dist/wasm_int8_threads.mjs')).default(args);
+    for (const w of [...m.PThread.unusedWorkers, ...m.PThread.runningWorkers]) w.unref();
+    return m;
+  } finally {
+    for (const k of lent) delete globalThis[k];
+  }
+}
+
+/**
+ * The loaded build: {threads, maxThreads, module}. threads: how many threads inference uses;
+ * maxThreads: the most setThreads() accepts (1 in the single-threaded build).
+ */
+export function runtime() {
+  wasmModule();
+  return { ...variant };
+}
+
+/** Changes how many threads inference uses (threaded build; clamped to maxThreads). */
+export function setThreads(n) {
+  const m = wasmModule();
+  if (!Number.isInteger(n) || n < 1) fail(`setThreads: n must be an integer >= 1, got ${n}`);
+  variant.threads = m.setNumThreads(n);
+  return variant.threads;
 }
 
 function wasmModule() {

@@ -2,12 +2,15 @@
 
 #include <string>
 
+#include "core/parallel.h"
 #include "ops/op_util.h"
 
 namespace wi8 {
 
 namespace {
 constexpr const char* kOp = "Conv2D";
+// GEMM rows per thread chunk are multiples of this (the microkernel's tiles are 2 rows).
+constexpr size_t kGemmRowGrain = 8;
 // im2col rows are padded to the GEMM's K block, so the microkernel never handles a K tail.
 size_t im2col_row(size_t patch) {
   return (patch + PackedGemmS8::kKR - 1) / PackedGemmS8::kKR * PackedGemmS8::kKR;
@@ -94,7 +97,16 @@ Status Conv2DS8::run(const int8_t* x, size_t x_len, int8_t* y, size_t y_len, int
                          " bytes, needs " + std::to_string(workspace_));
   }
   if (depthwise_) {
-    dwconv_s8_c8__wasmsimd_dot16x2(g_, indirection_.data(), x, zero_.data(), dw_, output_, y);
+    for (size_t b = 0; b < g_.batch; ++b) {
+      const int8_t* image = x + b * g_.in_image();
+      int8_t* out_image = y + b * g_.out_image();
+      parallel_for(g_.out_h, 1, [&](size_t r0, size_t r1) {
+        const size_t first = r0 * g_.out_w;
+        dwconv_s8_c8__wasmsimd_dot16x2(output_rows(g_, r0, r1),
+                                       indirection_.data() + first * g_.taps(), image, zero_.data(),
+                                       dw_, output_, out_image + first * g_.out_c);
+      });
+    }
     return Status::ok();
   }
   const size_t cin_g = g_.in_c / g_.groups, cout_g = g_.out_c / g_.groups;
@@ -104,15 +116,16 @@ Status Conv2DS8::run(const int8_t* x, size_t x_len, int8_t* y, size_t y_len, int
     int8_t* out_image = y + b * g_.out_image();
     for (size_t grp = 0; grp < g_.groups; ++grp) {
       int8_t* y_group = out_image + grp * cout_g;
-      if (g_.is_pointwise()) {
-        gemm_s8_2x4c8__wasmsimd_dot16x2(g_.out_pixels(), image, patch, packed_[grp], output_,
-                                        y_group, g_.out_c);
-      } else {
-        const size_t row = im2col_row(patch);
+      const bool direct = g_.is_pointwise();
+      const size_t row = direct ? patch : im2col_row(patch);
+      if (!direct) {
         im2col_nhwc(g_, grp, image, static_cast<int8_t>(input_.zero_point), workspace, row);
-        gemm_s8_2x4c8__wasmsimd_dot16x2(g_.out_pixels(), workspace, row, packed_[grp], output_,
-                                        y_group, g_.out_c, /*x_padded=*/true);
       }
+      const int8_t* rows = direct ? image : workspace;
+      parallel_for(g_.out_pixels(), kGemmRowGrain, [&](size_t m0, size_t m1) {
+        gemm_s8_2x4c8__wasmsimd_dot16x2(m1 - m0, rows + m0 * row, row, packed_[grp], output_,
+                                        y_group + m0 * g_.out_c, g_.out_c, /*x_padded=*/!direct);
+      });
     }
   }
   return Status::ok();

@@ -10,17 +10,19 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const WASM = join(ROOT, 'dist', 'wasm_int8.wasm');
-
-test('the wasm module is SIMD128 code and under 400 KB', () => {
-  const size = statSync(WASM).size;
-  assert.ok(size < 400 * 1024, `dist/wasm_int8.wasm is ${size} bytes`);
-  // binaryen's disassembler: the int8 dot product and other v128 instructions must be in the code.
-  const text = execFileSync('wasm-dis', [WASM], { maxBuffer: 64 << 20, encoding: 'utf8' });
-  assert.match(text, /i32x4\.dot_i16x8_s/);
-  assert.match(text, /i64x2\.extmul_low_i32x4_s/);
-  const v128 = text.match(/\bv128\.load\b/g)?.length ?? 0;
-  assert.ok(v128 > 10, `only ${v128} v128.load instructions`);
+test('both wasm builds are SIMD128 code and under 400 KB; the threaded one shares its memory', () => {
+  for (const name of ['wasm_int8', 'wasm_int8_threads']) {
+    const wasm = join(ROOT, 'dist', `${name}.wasm`);
+    const size = statSync(wasm).size;
+    assert.ok(size < 400 * 1024, `dist/${name}.wasm is ${size} bytes`);
+    // binaryen's disassembler: the int8 dot product and other v128 instructions must be in the code.
+    const text = execFileSync('wasm-dis', [wasm], { maxBuffer: 64 << 20, encoding: 'utf8' });
+    assert.match(text, /i32x4\.dot_i16x8_s/);
+    assert.match(text, /i64x2\.extmul_low_i32x4_s/);
+    const v128 = text.match(/\bv128\.load\b/g)?.length ?? 0;
+    assert.ok(v128 > 10, `only ${v128} v128.load instructions`);
+    assert.equal(/\(memory \S+ \(shared \d+ \d+\)\)/.test(text), name.endsWith('threads'), `${name}: shared memory`);
+  }
 });
 
 test('npm pack -> npm install in a separate project -> import "wasm-int8" runs the FC', () => {
@@ -33,7 +35,8 @@ test('npm pack -> npm install in a separate project -> import "wasm-int8" runs t
     });
     const [info] = JSON.parse(out.slice(out.indexOf('[\n')));
     const files = info.files.map((f) => f.path).sort();
-    for (const f of ['dist/wasm_int8.mjs', 'dist/wasm_int8.wasm', 'web/index.js', 'web/index.d.ts', 'package.json', 'README.md']) {
+    for (const f of ['dist/wasm_int8.mjs', 'dist/wasm_int8.wasm', 'dist/wasm_int8_threads.mjs', 'dist/wasm_int8_threads.wasm',
+      'dist/wasm_int8_threads.worker.js', 'dist/package.json', 'web/index.js', 'web/index.d.ts', 'package.json', 'README.md']) {
       assert.ok(files.includes(f), `tarball lacks ${f}: ${files.join(', ')}`);
     }
     assert.ok(!files.some((f) => f.startsWith('src/') || f.startsWith('build/')), 'tarball ships sources or build dirs');
@@ -58,6 +61,10 @@ test('npm pack -> npm install in a separate project -> import "wasm-int8" runs t
        console.log(JSON.stringify(Array.from(y)));`,
     );
     const y = JSON.parse(execFileSync(process.execPath, ['main.js'], { cwd: app, encoding: 'utf8' }));
+    // The installed package's threaded build loads (its worker script included) and the process exits.
+    writeFileSync(join(app, 'threads.js'), `import { init, runtime } from 'wasm-int8'; await init({ threads: 2 }); console.log(JSON.stringify(runtime()));`);
+    const rt = JSON.parse(execFileSync(process.execPath, ['threads.js'], { cwd: app, encoding: 'utf8', timeout: 60000 }));
+    assert.deepEqual(rt, { threads: 2, maxThreads: 4, module: 'wasm_int8_threads' });
     // 0.5 + 0.5 - 1.5 + 0.5 = -0 -> relu -> 0; -(…) = 0.5 -> 0.5 - 0 -> 0.5 (within an output step 20/255)
     assert.equal(y.length, 2);
     assert.ok(Math.abs(y[0] - 0.0) <= 20 / 255, `y[0] = ${y[0]}`);

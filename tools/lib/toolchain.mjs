@@ -4,13 +4,14 @@
 // when running as root (or prints the exact command otherwise); ensureNodeModules() runs `npm ci`.
 // buildNative() / buildWasm() configure once and then build incrementally.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BUILD_NATIVE = join(ROOT, 'build', 'native');
 export const BUILD_WASM = join(ROOT, 'build', 'wasm');
+export const BUILD_WASM_THREADS = join(ROOT, 'build', 'wasm-threads');
 export const BUILD_SANITIZE = join(ROOT, 'build', 'sanitize');
 export const DIST = join(ROOT, 'dist');
 
@@ -109,15 +110,25 @@ export function buildSanitized() {
 /**
  * Builds the wasm module (and, unless moduleOnly, the wasm tests) and copies the module into dist/.
  */
+// The two builds of the module: single-threaded (and the wasm test suite), and the pthreads
+// variant (build/wasm-threads, module only). dist/package.json marks dist's .js files (the
+// threaded build's classic worker script) as CommonJS for Node: the package itself is "module".
 export function buildWasm({ moduleOnly = false } = {}) {
-  configure(
-    BUILD_WASM,
-    ['emcmake', 'cmake', '-S', ROOT, '-B', BUILD_WASM, '-G', 'Ninja', '-DWI8_WERROR=ON',
-      // emcmake's default emulator passes --experimental-wasm-threads, which Node 20 rejects.
-      `-DCMAKE_CROSSCOMPILING_EMULATOR=${process.execPath}`],
-    EM_ENV,
-  );
-  run('cmake', ['--build', BUILD_WASM, ...(moduleOnly ? ['--target', 'wasm_int8'] : [])], { env: EM_ENV });
+  for (const [dir, threads] of [[BUILD_WASM, false], [BUILD_WASM_THREADS, true]]) {
+    configure(
+      dir,
+      ['emcmake', 'cmake', '-S', ROOT, '-B', dir, '-G', 'Ninja', '-DWI8_WERROR=ON',
+        ...(threads ? ['-DWI8_THREADS=ON', '-DWI8_BUILD_TESTS=OFF'] : []),
+        // emcmake's default emulator passes --experimental-wasm-threads, which Node 20 rejects.
+        `-DCMAKE_CROSSCOMPILING_EMULATOR=${process.execPath}`],
+      EM_ENV,
+    );
+    run('cmake', ['--build', dir, ...(moduleOnly || threads ? ['--target', 'wasm_int8'] : [])], { env: EM_ENV });
+  }
   mkdirSync(DIST, { recursive: true });
   for (const f of ['wasm_int8.mjs', 'wasm_int8.wasm']) copyFileSync(join(BUILD_WASM, f), join(DIST, f));
+  for (const f of ['wasm_int8_threads.mjs', 'wasm_int8_threads.wasm', 'wasm_int8_threads.worker.js']) {
+    copyFileSync(join(BUILD_WASM_THREADS, f), join(DIST, f));
+  }
+  writeFileSync(join(DIST, 'package.json'), '{\n  "type": "commonjs"\n}\n');
 }

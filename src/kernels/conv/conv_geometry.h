@@ -43,6 +43,16 @@ struct Conv2DGeometry {
   }
 };
 
+// Output rows [r0, r1) of one image of g, for the kernels that read their input through an
+// indirection table (depthwise): called with the table's rows of those pixels and the same image
+// base, they compute exactly these outputs (the thread split of a depthwise conv).
+inline Conv2DGeometry output_rows(const Conv2DGeometry& g, size_t r0, size_t r1) {
+  Conv2DGeometry band = g;
+  band.batch = 1;
+  band.out_h = r1 - r0;
+  return band;
+}
+
 // Input element offset of tap (kh, kw) for output pixel (oh, ow) within one image, or -1 where the
 // tap falls into the padding.
 inline int64_t conv_tap_offset(const Conv2DGeometry& g, size_t oh, size_t ow, size_t kh,

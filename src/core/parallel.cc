@@ -1,0 +1,166 @@
+#include "core/parallel.h"
+
+#if !defined(__EMSCRIPTEN__) || defined(__EMSCRIPTEN_PTHREADS__)
+#define WI8_THREADS 1
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+#endif
+
+namespace wi8 {
+
+#if WI8_THREADS
+
+namespace {
+
+// Chunk k of n items split into `chunks` parts aligned to `grain`.
+void chunk_bounds(size_t n, size_t grain, size_t chunks, size_t k, size_t* begin, size_t* end) {
+  const size_t units = (n + grain - 1) / grain;
+  *begin = units * k / chunks * grain;
+  *end = units * (k + 1) / chunks * grain;
+  if (*end > n) *end = n;
+  if (*begin > n) *begin = n;
+}
+
+#if defined(__EMSCRIPTEN__)
+constexpr size_t kMaxThreads = 4;  // PTHREAD_POOL_SIZE (CMakeLists.txt) + the calling thread
+#else
+constexpr size_t kMaxThreads = 8;
+#endif
+// A worker that finished a chunk spins this many times for the next one before it sleeps:
+// consecutive layers follow each other within microseconds, and waking a sleeping thread costs
+// more than a layer of a small model.
+constexpr int kSpins = 20000;
+
+class Pool {
+ public:
+  ~Pool() { resize(1); }
+
+  size_t size() const { return workers_.size() + 1; }
+  size_t active() const { return active_; }
+  // Threads used from now on; the pool only grows (threads are started once and kept).
+  void use(size_t threads) {
+    if (threads > size()) resize(threads);
+    active_ = threads;
+  }
+
+  void resize(size_t threads) {
+    if (threads == size()) return;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+      stop_flag_.store(true);
+    }
+    wake_.notify_all();
+    for (std::thread& t : workers_) t.join();
+    workers_.clear();
+    stop_ = false;
+    stop_flag_.store(false);
+    // Threads may start after the next run() began (Emscripten starts them asynchronously): each
+    // waits for the first generation after this one.
+    const size_t start = generation_.load();
+    for (size_t k = 1; k < threads; ++k)
+      workers_.emplace_back([this, k, start] { loop(k, start); });
+  }
+
+  void run(size_t n, size_t grain, const std::function<void(size_t, size_t)>& fn) {
+    const size_t units = (n + grain - 1) / grain;
+    const size_t chunks = units < active_ ? units : active_;
+    if (chunks <= 1) {
+      if (n) fn(0, n);
+      return;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      fn_ = &fn;
+      n_ = n;
+      grain_ = grain;
+      chunks_ = chunks;
+      pending_.store(chunks - 1, std::memory_order_relaxed);
+      generation_.fetch_add(1, std::memory_order_release);
+    }
+    wake_.notify_all();
+    size_t begin, end;
+    chunk_bounds(n, grain, chunks, 0, &begin, &end);
+    fn(begin, end);
+    while (pending_.load(std::memory_order_acquire) != 0) {
+    }
+  }
+
+ private:
+  void loop(size_t index, size_t seen) {
+    for (;;) {
+      int spins = 0;
+      while (generation_.load(std::memory_order_acquire) == seen && ++spins < kSpins) {
+        if (stop_flag_.load(std::memory_order_relaxed)) break;
+      }
+      const std::function<void(size_t, size_t)>* fn;
+      size_t n, grain, chunks;
+      {
+        // The task and its generation are read together: run() writes them under this lock.
+        std::unique_lock<std::mutex> lock(mutex_);
+        wake_.wait(lock, [&] { return stop_ || generation_.load() != seen; });
+        if (stop_) return;
+        seen = generation_.load();
+        fn = fn_;
+        n = n_;
+        grain = grain_;
+        chunks = chunks_;
+      }
+      if (index < chunks) {
+        size_t begin, end;
+        chunk_bounds(n, grain, chunks, index, &begin, &end);
+        (*fn)(begin, end);
+        pending_.fetch_sub(1, std::memory_order_acq_rel);
+      }
+    }
+  }
+
+  std::vector<std::thread> workers_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stop_ = false;
+  std::atomic<bool> stop_flag_{false};
+  std::atomic<size_t> generation_{0};
+  std::atomic<size_t> pending_{0};
+  const std::function<void(size_t, size_t)>* fn_ = nullptr;
+  size_t n_ = 0, grain_ = 1, chunks_ = 0;
+  size_t active_ = 1;
+};
+
+Pool& pool() {
+  static Pool p;
+  return p;
+}
+
+}  // namespace
+
+size_t max_threads() { return kMaxThreads; }
+
+size_t set_num_threads(size_t n) {
+  if (n < 1) n = 1;
+  if (n > kMaxThreads) n = kMaxThreads;
+  pool().use(n);
+  return n;
+}
+
+size_t num_threads() { return pool().active(); }
+
+void parallel_for(size_t n, size_t grain, const std::function<void(size_t, size_t)>& fn) {
+  pool().run(n, grain ? grain : 1, fn);
+}
+
+#else
+
+size_t max_threads() { return 1; }
+size_t set_num_threads(size_t) { return 1; }
+size_t num_threads() { return 1; }
+void parallel_for(size_t n, size_t, const std::function<void(size_t, size_t)>& fn) {
+  if (n) fn(0, n);
+}
+
+#endif
+
+}  // namespace wi8

@@ -1,0 +1,107 @@
+// parallel_for (core/parallel.h) and the ops that split their work with it: every index is
+// visited once, chunks keep their grain, and a convolution gives the same bytes on 1 and on
+// several threads.
+#include "core/parallel.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <memory>
+#include <vector>
+
+#include "conv_test_util.h"
+#include "ops/conv2d.h"
+#include "ops/conv2d_f32.h"
+#include "test_util.h"
+
+namespace wi8 {
+namespace {
+
+using test::geometry;
+
+// Restores one thread when a test ends, whatever it asserted.
+struct ThreadCount {
+  explicit ThreadCount(size_t n) { set_num_threads(n); }
+  ~ThreadCount() { set_num_threads(1); }
+};
+
+TEST(ParallelFor, VisitsEveryIndexOnceInGrainAlignedChunks) {
+  for (size_t threads : {1, 2, 3, 4}) {
+    ThreadCount tc(threads);
+    EXPECT_EQ(num_threads(), threads);
+    for (size_t n : {0, 1, 5, 8, 9, 64, 1000}) {
+      for (size_t grain : {1, 4, 8}) {
+        std::vector<std::atomic<int>> seen(n);
+        std::atomic<int> bad_chunk{0};
+        parallel_for(n, grain, [&](size_t begin, size_t end) {
+          if (begin % grain != 0 || end <= begin || end > n) ++bad_chunk;
+          for (size_t i = begin; i < end; ++i) ++seen[i];
+        });
+        EXPECT_EQ(bad_chunk.load(), 0) << n << " " << grain;
+        for (size_t i = 0; i < n; ++i) EXPECT_EQ(seen[i].load(), 1) << i;
+      }
+    }
+  }
+  // Many small tasks in a row: the workers hand every one back.
+  ThreadCount tc(3);
+  std::atomic<size_t> total{0};
+  for (int k = 0; k < 2000; ++k) {
+    parallel_for(7, 1, [&](size_t b, size_t e) { total += e - b; });
+  }
+  EXPECT_EQ(total.load(), 2000u * 7u);
+}
+
+// The depthwise, pointwise and im2col paths, int8 and fp32: 3 threads give 1 thread's bytes.
+TEST(ParallelFor, ConvolutionsGiveTheSameBytesOnAnyThreadCount) {
+  test::Rng rng(8);
+  const Conv2DGeometry shapes[] = {
+      geometry(1, 13, 11, 24, 24, 3, 3, 1, 1, 1, 24),  // depthwise
+      geometry(2, 9, 9, 16, 16, 3, 3, 2, 1, 1, 16),    // depthwise, strided, batch 2
+      geometry(1, 15, 7, 16, 40, 1, 1, 1, 1, 0, 1),    // pointwise
+      geometry(1, 12, 12, 3, 8, 3, 3, 2, 1, 1, 1),     // im2col
+      geometry(1, 40, 37, 16, 10, 3, 3, 1, 1, 1, 1),   // im2col, 4 fp32 bands
+  };
+  for (const Conv2DGeometry& g0 : shapes) {
+    Conv2DGeometry g = g0;
+    ASSERT_TRUE(validate_conv2d("t", &g).is_ok());
+    const size_t patch = g.taps() * (g.in_c / g.groups);
+    Conv2DS8Params p;
+    p.geometry = g;
+    p.input = {0.02f, 3};
+    p.output = {0.05f, -7};
+    const std::vector<int8_t> w = rng.int8s(g.out_c * patch, -127, 127);
+    const std::vector<float> scales = rng.floats(g.out_c, 0.001f, 0.02f);
+    std::vector<int32_t> bias(g.out_c);
+    for (auto& b : bias) b = rng.int_in(-3000, 3000);
+    std::unique_ptr<Conv2DS8> q;
+    ASSERT_TRUE(Conv2DS8::create(p, w.data(), scales.data(), bias.data(), &q).is_ok());
+    Conv2DF32Params pf;
+    pf.geometry = g;
+    const std::vector<float> wf = rng.floats(g.out_c * patch, -1.0f, 1.0f);
+    const std::vector<float> bf = rng.floats(g.out_c, -1.0f, 1.0f);
+    std::unique_ptr<Conv2DF32> f;
+    ASSERT_TRUE(Conv2DF32::create(pf, wf.data(), bf.data(), &f).is_ok());
+    const std::vector<int8_t> xq = rng.int8s(q->input_size());
+    const std::vector<float> xf = rng.floats(f->input_size(), -2.0f, 2.0f);
+    auto run = [&](size_t threads, std::vector<int8_t>* yq, std::vector<float>* yf) {
+      ThreadCount tc(threads);
+      yq->assign(q->output_size(), 0);
+      yf->assign(f->output_size(), 0.0f);
+      std::vector<int8_t> wsq(q->workspace_size());
+      std::vector<float> wsf(f->workspace_size());
+      ASSERT_TRUE(
+          q->run(xq.data(), xq.size(), yq->data(), yq->size(), wsq.data(), wsq.size()).is_ok());
+      ASSERT_TRUE(
+          f->run(xf.data(), xf.size(), yf->data(), yf->size(), wsf.data(), wsf.size()).is_ok());
+    };
+    std::vector<int8_t> q1, q3;
+    std::vector<float> f1, f3;
+    run(1, &q1, &f1);
+    run(3, &q3, &f3);
+    EXPECT_EQ(q1, q3) << test::describe(g);
+    EXPECT_EQ(f1, f3) << test::describe(g);
+  }
+}
+
+}  // namespace
+}  // namespace wi8
