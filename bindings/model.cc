@@ -251,9 +251,13 @@ class OnnxModelHandle {
     quantized.bias_correction_ =
         std::make_unique<wi8::BiasCorrection>(*fp32.graph_, *quantized.qdq_);
     // Not simplified again: that would drop the shadow layers, whose outputs nothing reads.
-    auto g = std::make_shared<wi8::Graph>(quantized.bias_correction_->measuring_graph());
+    auto g = std::make_shared<wi8::Graph>(quantized.bias_correction_->take_measuring_graph());
     take_inputs_of(fp32);
     set_graph(g);
+    // Capture only what the correction reads: every tensor of both models would be several times
+    // the activations of one run.
+    captures_ = std::make_unique<wi8::TensorCaptures>();
+    for (const std::string& name : quantized.bias_correction_->captured_names()) (*captures_)[name];
     return "";
   }
   std::string accumulate_bias_error(const OnnxModelHandle& measuring) {

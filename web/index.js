@@ -41,6 +41,7 @@ let variant = { threads: 1, maxThreads: 1, module: 'wasm_int8' };
 
 /**
  * Loads the wasm module (once; later calls return the same promise). Options:
+ * Options of later calls are ignored (the module is loaded once); setThreads() changes the count.
  * - threads: how many threads inference may use (default 1). Above 1, and where threadsSupported(),
  *   the threaded build is loaded (wasm_int8_threads.*: its convolutions and GEMMs are split across
  *   Web Workers / worker_threads, up to 4 threads); elsewhere the single-threaded build, and
@@ -90,23 +91,44 @@ async function load({ threads = 1, wasmBinary, locateFile } = {}) {
   return m;
 }
 
+// How long the threaded build may take to start its workers before init() gives up (a worker
+// script that cannot be fetched would otherwise leave init() pending for ever).
+const THREADS_START_MS = 30000;
+
 // The threaded build. Emscripten 3.1.6 starts its pool of workers (worker_threads in Node) while
 // the module loads. Its Node code is CommonJS-flavoured: it looks up `require` and `__dirname`,
 // which an ES module does not have, so they are lent to it for the load; and its workers would
-// keep Node from exiting, so they are unref'ed.
+// keep Node from exiting, so they are unref'ed. A load that fails stops the workers it started.
 async function createThreaded(args) {
-  if (!isNode) return (await import('../dist/wasm_int8_threads.mjs')).default(args);
-  const { createRequire } = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:module');
-  const { fileURLToPath } = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:url');
-  const lent = ['require', '__dirname'].filter((k) => !(k in globalThis));
-  if (lent.includes('require')) globalThis.require = createRequire(import.meta.url);
-  if (lent.includes('__dirname')) globalThis.__dirname = fileURLToPath(new URL('../dist/', import.meta.url));
+  const lent = [];
+  if (isNode) {
+    const { createRequire } = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:module');
+    const { fileURLToPath } = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:url');
+    const { access } = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:fs/promises');
+    // A missing worker script would crash the process from inside the worker's error handler.
+    const workerScript = new URL('../dist/wasm_int8_threads.worker.js', import.meta.url);
+    await access(workerScript).catch(() => fail(`init: the threaded build's worker script is missing (${fileURLToPath(workerScript)})`));
+    if (!('require' in globalThis)) lent.push(['require', createRequire(import.meta.url)]);
+    if (!('__dirname' in globalThis)) lent.push(['__dirname', fileURLToPath(new URL('../dist/', import.meta.url))]);
+    for (const [k, v] of lent) globalThis[k] = v;
+  }
+  let timer;
   try {
-    const m = await (await import('../dist/wasm_int8_threads.mjs')).default(args);
-    for (const w of [...m.PThread.unusedWorkers, ...m.PThread.runningWorkers]) w.unref();
+    const factory = (await import('../dist/wasm_int8_threads.mjs')).default;
+    const timeout = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new WasmInt8Error(
+        `wasm-int8: init: the threaded build's workers did not start within ${THREADS_START_MS / 1000} s ` +
+        '(is wasm_int8_threads.worker.js served next to wasm_int8_threads.mjs? see locateFile)')), THREADS_START_MS);
+    });
+    const m = await Promise.race([factory(args), timeout]);
+    if (isNode) for (const w of [...m.PThread.unusedWorkers, ...m.PThread.runningWorkers]) w.unref();
     return m;
+  } catch (e) {
+    args.PThread?.terminateAllThreads(); // MODULARIZE: args is the Module object
+    throw e;
   } finally {
-    for (const k of lent) delete globalThis[k];
+    clearTimeout(timer);
+    for (const [k] of lent) delete globalThis[k];
   }
 }
 
@@ -880,8 +902,7 @@ export class Model {
     const handle = new m.OnnxModel();
     let measuring = null;
     try {
-      check(handle.loadBiasMeasurement(this.#handle, q));
-      handle.setCapture(true);
+      check(handle.loadBiasMeasurement(this.#handle, q)); // captures what the correction reads
       measuring = new Model(CONSTRUCT, handle, this.#inputs);
       for (const feeds of inputs) {
         signal?.throwIfAborted();

@@ -39,7 +39,7 @@ class Pool {
   ~Pool() { resize(1); }
 
   size_t size() const { return workers_.size() + 1; }
-  size_t active() const { return active_; }
+  size_t active() const { return active_.load(); }
   // Threads used from now on; the pool only grows (threads are started once and kept).
   void use(size_t threads) {
     if (threads > size()) resize(threads);
@@ -67,7 +67,8 @@ class Pool {
 
   void run(size_t n, size_t grain, const std::function<void(size_t, size_t)>& fn) {
     const size_t units = (n + grain - 1) / grain;
-    const size_t chunks = units < active_ ? units : active_;
+    const size_t active = active_.load();
+    const size_t chunks = units < active ? units : active;
     if (chunks <= 1) {
       if (n) fn(0, n);
       return;
@@ -92,7 +93,8 @@ class Pool {
  private:
   void loop(size_t index, size_t seen) {
     for (;;) {
-      int spins = 0;
+      // Threads beyond the active count (after setThreads() lowered it) sleep without spinning.
+      int spins = index < active_.load(std::memory_order_relaxed) ? 0 : kSpins;
       while (generation_.load(std::memory_order_acquire) == seen && ++spins < kSpins) {
         if (stop_flag_.load(std::memory_order_relaxed)) break;
       }
@@ -127,7 +129,7 @@ class Pool {
   std::atomic<size_t> pending_{0};
   const std::function<void(size_t, size_t)>* fn_ = nullptr;
   size_t n_ = 0, grain_ = 1, chunks_ = 0;
-  size_t active_ = 1;
+  std::atomic<size_t> active_{1};
 };
 
 Pool& pool() {

@@ -23,7 +23,9 @@ size_t set_num_threads(size_t n);
 size_t num_threads();
 
 // fn(begin, end) over [0, n) in chunks whose boundaries are multiples of `grain` (except n); fewer
-// chunks than threads when n / grain is small. fn must not call parallel_for.
+// chunks than threads when n / grain is small. fn must not call parallel_for, throw, or allocate
+// (in the browser a worker's malloc may grow the memory under the caller's heap views, and an
+// abort in a worker would leave the caller waiting). One caller at a time: the pool is global.
 void parallel_for(size_t n, size_t grain, const std::function<void(size_t, size_t)>& fn);
 
 }  // namespace wi8

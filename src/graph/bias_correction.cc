@@ -78,7 +78,11 @@ BiasCorrection::BiasCorrection(const Graph& fp32, const Graph& qdq) {
         if (channels > 0) {
           s.scale = constant_floats(qdq.tensors[static_cast<size_t>(bias_dq.inputs[1])]);
         }
-        if (channels > 0 && s.scale.size() == channels) {
+        // Gemm adds beta * C: the bias moves by beta per step (beta = 0: no bias to correct).
+        const Attr* beta = q.op == "Gemm" ? q.attr("beta") : nullptr;
+        s.bias_gain = beta ? static_cast<double>(beta->f) : 1.0;
+        if (channels > 0 && s.scale.size() == channels && s.bias_gain != 0.0 &&
+            std::isfinite(s.bias_gain)) {
           const std::string out = fp32.tensors[static_cast<size_t>(f.outputs[0])].name;
           TensorDesc shadow;
           shadow.name = out + ".shadow";
@@ -105,6 +109,15 @@ BiasCorrection::BiasCorrection(const Graph& fp32, const Graph& qdq) {
     }
   }
   split_fused_activations(&measuring_);
+}
+
+std::vector<std::string> BiasCorrection::captured_names() const {
+  std::vector<std::string> names;
+  for (const Site& s : sites_) {
+    names.push_back(s.fp32_name);
+    names.push_back(s.shadow_name);
+  }
+  return names;
 }
 
 void BiasCorrection::add(const TensorCaptures& run) {
@@ -139,7 +152,8 @@ size_t BiasCorrection::apply(Graph* qdq) const {
     bool any = false;
     for (size_t c = 0; c < s.error_sum.size(); ++c) {
       if (!(s.scale[c] > 0)) continue;
-      const double steps = std::round(s.error_sum[c] / s.count / static_cast<double>(s.scale[c]));
+      const double steps =
+          std::round(s.error_sum[c] / s.count / static_cast<double>(s.scale[c]) / s.bias_gain);
       if (steps == 0 || !std::isfinite(steps)) continue;
       int32_t b;
       std::memcpy(&b, t.data.data() + 4 * c, 4);

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
@@ -31,9 +32,11 @@ class BiasCorrection {
   BiasCorrection(const Graph& fp32, const Graph& qdq);
 
   size_t sites() const { return sites_.size(); }
-  // The measuring graph, ready to run with tensor captures (simplify_graph() would remove the
-  // shadow layers: nothing reads their outputs).
-  Graph measuring_graph() const { return measuring_; }
+  // The measuring graph (moved out: call once), ready to run with tensor captures
+  // (simplify_graph() would remove the shadow layers: nothing reads their outputs).
+  Graph take_measuring_graph() { return std::move(measuring_); }
+  // The tensors add() reads: capture only these (executor.h).
+  std::vector<std::string> captured_names() const;
   // One run of the measuring graph.
   void add(const TensorCaptures& run);
   // Adds the mean errors to qdq's int32 biases (the graph the sites were found in); returns how
@@ -46,6 +49,7 @@ class BiasCorrection {
     std::string shadow_name;   // the quantized copy's
     int bias_q = -1;           // the int32 bias constant (tensor id in the QDQ graph)
     std::vector<float> scale;  // the bias's per-channel scale
+    double bias_gain = 1.0;    // what the op multiplies its bias by (Gemm's beta)
     std::vector<double> error_sum;
     double count = 0;  // values per channel summed so far
   };

@@ -61,7 +61,8 @@ class Executor {
   // match the declared rank and fixed dims.
   //
   // captures (optional): after every run(), (*captures)[name] holds each named float tensor's
-  // values, and each int8 tensor's values dequantized (for the quantization report's SQNR).
+  // values, and each int8 tensor's values dequantized (for the quantization report's SQNR). A
+  // map that already holds names when the plan is made captures only those tensors.
   //
   // observers (calibration; optional): resized to the graph's tensor count; every float tensor's
   // values go to observers[tensor id] after the step that computes them, on every run().

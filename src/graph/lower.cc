@@ -128,7 +128,7 @@ Status Lowerer::flush_observations(const GraphNode& n) {
     std::vector<Observer>* obs = observers_;
     const size_t count = elements(v);
     const size_t id = static_cast<size_t>(tensor);
-    if (captures_) {
+    if (captures_ && (capture_all_ || captures_->count(g_.tensors[id].name))) {
       // Values in the model's layout, int8 dequantized.
       int c;
       WI8_RETURN_IF_ERROR(canonical(n, v, &c));

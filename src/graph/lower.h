@@ -43,7 +43,12 @@ class Lowerer {
  public:
   Lowerer(const Graph& g, Executor* ex, const ExecLimits& limits,
           std::vector<Observer>* observers = nullptr, TensorCaptures* captures = nullptr)
-      : g_(g), ex_(*ex), limits_(limits), observers_(observers), captures_(captures) {}
+      : g_(g),
+        ex_(*ex),
+        limits_(limits),
+        observers_(observers),
+        captures_(captures),
+        capture_all_(captures && captures->empty()) {}
 
   Status run(const std::vector<Shape>& input_shapes, const std::vector<const TensorDesc*>& frozen);
 
@@ -106,6 +111,7 @@ class Lowerer {
   std::vector<PendingStep> pending_;
   std::vector<Observer>* observers_ = nullptr;
   TensorCaptures* captures_ = nullptr;
+  bool capture_all_ = false;  // else only the names captures_ held when planning began
   std::vector<std::pair<int, int>> to_observe_;  // (tensor id, value id)
 };
 

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "graph/simplify.h"
 
@@ -125,9 +126,21 @@ class Quantizer {
     }
   }
 
+  // `base`, or base#2, base#3, ... if a tensor has that name (a weight or bias two layers share
+  // gets one quantized copy per layer, and names must stay unique for the ONNX export).
+  std::string unique_name(const std::string& base) {
+    if (names_.empty()) {
+      for (const TensorDesc& t : g_.tensors) names_.insert(t.name);
+    }
+    std::string name = base;
+    for (int k = 2; names_.count(name); ++k) name = base + "#" + std::to_string(k);
+    names_.insert(name);
+    return name;
+  }
+
   int add_tensor(const std::string& name, DType t) {
     TensorDesc d;
-    d.name = name;
+    d.name = unique_name(name);
     d.dtype = t;
     g_.tensors.push_back(std::move(d));
     return static_cast<int>(g_.tensors.size() - 1);
@@ -136,7 +149,7 @@ class Quantizer {
   int add_constant(const std::string& name, std::vector<int64_t> dims, DType t, const void* data,
                    size_t bytes) {
     TensorDesc d;
-    d.name = name;
+    d.name = unique_name(name);
     d.dtype = t;
     d.constant = true;
     d.has_shape = true;
@@ -258,6 +271,7 @@ class Quantizer {
   Graph& g_;
   std::vector<int> quantized_;               // tensor -> its report entry
   std::unordered_map<int, float> dq_scale_;  // DequantizeLinear output -> its scale
+  std::unordered_set<std::string> names_;    // tensor names in use (unique_name)
 };
 
 }  // namespace

@@ -100,7 +100,7 @@ Status Conv2DS8::run(const int8_t* x, size_t x_len, int8_t* y, size_t y_len, int
     for (size_t b = 0; b < g_.batch; ++b) {
       const int8_t* image = x + b * g_.in_image();
       int8_t* out_image = y + b * g_.out_image();
-      parallel_for(g_.out_h, 1, [&](size_t r0, size_t r1) {
+      parallel_for(g_.out_h, dw_row_grain(g_), [&](size_t r0, size_t r1) {
         const size_t first = r0 * g_.out_w;
         dwconv_s8_c8__wasmsimd_dot16x2(output_rows(g_, r0, r1),
                                        indirection_.data() + first * g_.taps(), image, zero_.data(),

@@ -81,7 +81,7 @@ Status Conv2DF32::run(const float* x, size_t x_len, float* y, size_t y_len, floa
     for (size_t b = 0; b < g_.batch; ++b) {
       const float* image = x + b * g_.in_image();
       float* out_image = y + b * g_.out_image();
-      parallel_for(g_.out_h, 1, [&](size_t r0, size_t r1) {
+      parallel_for(g_.out_h, dw_row_grain(g_), [&](size_t r0, size_t r1) {
         const size_t first = r0 * g_.out_w;
         dw_fn_(output_rows(g_, r0, r1), indirection_.data() + first * g_.taps(), image,
                zero_.data(), dw_, out_min_, out_max_, out_image + first * g_.out_c);

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstring>
 #include <memory>
+#include <set>
 
 #include "graph/bias_correction.h"
 #include "graph/executor.h"
@@ -155,11 +156,56 @@ TEST(QuantizeGraph, CalibratedInt8MatchesFp32AndSimulateMatchesInt8) {
   }
 }
 
+// Two layers sharing one weight and one bias tensor each get their own quantized copies, under
+// distinct names (the QDQ ONNX export needs unique names).
+TEST(QuantizeGraph, SharedWeightsGetUniqueQuantizedNames) {
+  test::Rng rng(4);
+  auto g = std::make_shared<Graph>();
+  g->opset = 13;
+  const std::vector<float> w = rng.floats(3 * 3, -1.0f, 1.0f), b = rng.floats(3, -0.1f, 0.1f);
+  const int x = add_tensor(g.get(), "x", {1, 3, 4, 4});
+  const int tw = add_tensor(g.get(), "w", {3, 3, 1, 1}, &w), tb = add_tensor(g.get(), "b", {3}, &b);
+  const int c1 = add_tensor(g.get(), "c1", {}), c2 = add_tensor(g.get(), "c2", {});
+  add_node(g.get(), "Conv", {x, tw, tb}, {c1}, {ints("kernel_shape", {1, 1})});
+  add_node(g.get(), "Conv", {c1, tw, tb}, {c2}, {ints("kernel_shape", {1, 1})});
+  g->inputs = {x};
+  g->outputs = {c2};
+  ASSERT_TRUE(simplify_graph(g.get()).is_ok());
+  std::vector<Observer> obs;
+  std::unique_ptr<Executor> ex;
+  ASSERT_TRUE(Executor::create(g, {{1, 3, 4, 4}}, &ex, ExecLimits(), {}, &obs).is_ok());
+  const std::vector<float> in = rng.floats(48, -1.0f, 1.0f);
+  std::memcpy(ex->input_data(0), in.data(), in.size() * 4);
+  ASSERT_TRUE(ex->run().is_ok());
+  Graph qdq;
+  std::vector<QuantizedTensor> report;
+  ASSERT_TRUE(quantize_graph(*g, obs, QuantizeOptions(), &qdq, &report).is_ok());
+  std::set<std::string> names;
+  size_t named = 0;
+  for (const TensorDesc& t : qdq.tensors) {
+    if (t.name.empty()) continue;
+    names.insert(t.name);
+    ++named;
+  }
+  EXPECT_EQ(names.size(), named);
+  EXPECT_TRUE(names.count("w.q") && names.count("w.q#2") && names.count("b.q#2"));
+}
+
 // Bias correction finds its sites (the two convs and the Gemm), measures each one's own mean
 // error and puts it back into the int32 bias: a bias knocked off by 40 steps per channel is
-// restored to within a step, and the unperturbed model barely moves.
-TEST(QuantizeGraph, BiasCorrectionRestoresAPerturbedBias) {
+// restored to within a step of where the correction of the unperturbed model ends (for the conv,
+// a small move; the Gemm's bias steps are much finer than its output's). `gemm_beta` scales the
+// Gemm's bias (y = A B + beta C): its correction is divided by it.
+void check_bias_correction(const std::string& bias, size_t channels, float gemm_beta,
+                           bool small_move) {
   auto fp32 = small_graph();
+  if (gemm_beta != 1.0f) {
+    Attr beta;
+    beta.name = "beta";
+    beta.kind = AttrKind::kFloat;
+    beta.f = gemm_beta;
+    fp32->nodes.back().attrs.push_back(beta);
+  }
   ASSERT_TRUE(simplify_graph(fp32.get()).is_ok());
   test::Rng rng(11);
   std::vector<Observer> obs;
@@ -169,9 +215,9 @@ TEST(QuantizeGraph, BiasCorrectionRestoresAPerturbedBias) {
   Graph qdq;
   std::vector<QuantizedTensor> report;
   ASSERT_TRUE(quantize_graph(*fp32, obs, QuantizeOptions(), &qdq, &report).is_ok());
-  auto bias_of = [](const Graph& g, const std::string& name) {
+  auto bias_of = [&](const Graph& g) {
     for (const TensorDesc& t : g.tensors) {
-      if (t.name == name) {
+      if (t.name == bias) {
         std::vector<int32_t> v(t.data.size() / 4);
         std::memcpy(v.data(), t.data.data(), t.data.size());
         return v;
@@ -179,13 +225,14 @@ TEST(QuantizeGraph, BiasCorrectionRestoresAPerturbedBias) {
     }
     return std::vector<int32_t>();
   };
-  const std::vector<int32_t> b1 = bias_of(qdq, "b1.q");
-  ASSERT_EQ(b1.size(), 6u);
+  const std::vector<int32_t> original = bias_of(qdq);
+  ASSERT_EQ(original.size(), channels);
   auto correct = [&](Graph* g) {
     BiasCorrection bc(*fp32, *g);
     EXPECT_EQ(bc.sites(), 3u);
-    auto m = std::make_shared<Graph>(bc.measuring_graph());
-    TensorCaptures captures;
+    auto m = std::make_shared<Graph>(bc.take_measuring_graph());
+    TensorCaptures captures;  // only the tensors the correction reads
+    for (const std::string& name : bc.captured_names()) captures[name];
     std::unique_ptr<Executor> ex;
     const Status s = Executor::create(m, {{4, 3, 8, 8}}, &ex, ExecLimits(), {}, nullptr, &captures);
     EXPECT_TRUE(s.is_ok()) << s.message();
@@ -195,12 +242,13 @@ TEST(QuantizeGraph, BiasCorrectionRestoresAPerturbedBias) {
       EXPECT_TRUE(ex->run().is_ok());
       bc.add(captures);
     }
+    EXPECT_EQ(captures.size(), 6u);  // the 3 sites' fp32 and shadow outputs, nothing else
     return bc.apply(g);
   };
   Graph perturbed = qdq;
   for (TensorDesc& t : perturbed.tensors) {
-    if (t.name != "b1.q") continue;
-    for (size_t c = 0; c < 6; ++c) {
+    if (t.name != bias) continue;
+    for (size_t c = 0; c < channels; ++c) {
       int32_t v;
       std::memcpy(&v, t.data.data() + 4 * c, 4);
       v += c % 2 ? 40 : -40;
@@ -210,14 +258,19 @@ TEST(QuantizeGraph, BiasCorrectionRestoresAPerturbedBias) {
   EXPECT_GE(correct(&perturbed), 1u);
   Graph unperturbed = qdq;
   correct(&unperturbed);
-  const std::vector<int32_t> restored = bias_of(perturbed, "b1.q");
-  const std::vector<int32_t> corrected = bias_of(unperturbed, "b1.q");
-  for (size_t c = 0; c < 6; ++c) {
-    // The perturbation is undone: both end where the correction of the unperturbed model ends,
-    // and that one is a small move (the layer's own mean error is a few bias steps here).
-    EXPECT_NEAR(restored[c], corrected[c], 1) << c;
-    EXPECT_NEAR(corrected[c], b1[c], 8) << c;
+  const std::vector<int32_t> restored = bias_of(perturbed), corrected = bias_of(unperturbed);
+  for (size_t c = 0; c < channels; ++c) {
+    EXPECT_NEAR(restored[c], corrected[c], 1) << bias << " " << c;
+    if (small_move) {
+      EXPECT_NEAR(corrected[c], original[c], 8) << bias << " " << c;
+    }
   }
+}
+
+TEST(QuantizeGraph, BiasCorrectionRestoresAPerturbedBias) {
+  check_bias_correction("b1.q", 6, 1.0f, true);   // a conv
+  check_bias_correction("bf.q", 4, 1.0f, false);  // the Gemm
+  check_bias_correction("bf.q", 4, 0.5f, false);  // the Gemm, bias scaled by beta
 }
 
 }  // namespace

@@ -53,6 +53,10 @@ inline Conv2DGeometry output_rows(const Conv2DGeometry& g, size_t r0, size_t r1)
   return band;
 }
 
+// Output rows per thread chunk of a depthwise conv: 1, or all of them (one chunk, on the calling
+// thread) for kernels of more than 64 taps, whose kernels allocate their tap pointers.
+inline size_t dw_row_grain(const Conv2DGeometry& g) { return g.taps() > 64 ? g.out_h : 1; }
+
 // Input element offset of tap (kh, kw) for output pixel (oh, ow) within one image, or -1 where the
 // tap falls into the padding.
 inline int64_t conv_tap_offset(const Conv2DGeometry& g, size_t oh, size_t ow, size_t kh,
