@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <vector>
@@ -28,7 +29,7 @@ struct ThreadCount {
 TEST(ParallelFor, VisitsEveryIndexOnceInGrainAlignedChunks) {
   for (size_t threads : {1, 2, 3, 4}) {
     ThreadCount tc(threads);
-    EXPECT_EQ(num_threads(), threads);
+    EXPECT_EQ(num_threads(), std::min(threads, max_threads()));  // 1 in the single-threaded wasm
     for (size_t n : {0, 1, 5, 8, 9, 64, 1000}) {
       for (size_t grain : {1, 4, 8}) {
         std::vector<std::atomic<int>> seen(n);
