@@ -64,7 +64,6 @@ export function layersFromOnnx(bytes) {
     if (!t) throw unsupported(n, `'${v}' must be a constant (an initializer or a Constant node)`);
     return t;
   };
-  const attr = (n, name, fallback) => n.attributes[name] ?? fallback;
   const add = (layer, shape) => {
     layers.push(layer);
     producer.set(layer.output, layer);
@@ -88,7 +87,7 @@ export function layersFromOnnx(bytes) {
 
   for (const n of graph.nodes) {
     if (n.domain && n.domain !== 'ai.onnx') throw unsupported(n, `domain '${n.domain}'`);
-    const a = (name, fallback) => attr(n, name, fallback);
+    const a = (name, fallback) => n.attributes[name] ?? fallback;
     switch (n.opType) {
       case 'Constant':
         break;
