@@ -24,16 +24,14 @@ function lcg(seed) {
 }
 
 /**
- * Returns {bytes, input: 'input', output: 'logits', layers} for inputs [batch, 3, resolution,
- * resolution]; `layers` is the same network as a list of conv / add / gap / fc layers.
- * `batch` may be a string (a symbolic dimension).
+ * Returns {bytes, input: 'input', output: 'logits'} for inputs [batch, 3, resolution, resolution].
+ * `batch` may be a string (a symbolic dimension). (Engines built op by op read the network from
+ * `bytes`: bench/lib/onnx_layers.mjs.)
  */
 export function mobilenetV2({ resolution = 224, classes = 1000, batch = 'N', seed = 1 } = {}) {
   const rand = lcg(seed);
   const nodes = [];
   const inits = [];
-  // The same network as a layer list (weights in ONNX layouts), for engines built op by op (tfjs).
-  const layers = [];
   let id = 0;
   const normal = () => {
     const u = Math.max(rand(), 1e-12);
@@ -49,7 +47,6 @@ export function mobilenetV2({ resolution = 224, classes = 1000, batch = 'N', see
     for (let i = 0; i < outC; i++) b[i] = (rand() - 0.5) * 0.2;
     inits.push(tensor(`w${n}`, D.FLOAT, [outC, inC / group, k, k], w), tensor(`b${n}`, D.FLOAT, [outC], b));
     const p = (k - 1) >> 1;
-    layers.push({ op: 'conv', input: x, output: relu6 ? `r${n}` : `c${n}`, weights: w, bias: b, inC, outC, k, stride, group, pad: p, relu6 });
     nodes.push(node('Conv', [x, `w${n}`, `b${n}`], [`c${n}`], {
       kernel_shape: [k, k], strides: [stride, stride], pads: [p, p, p, p], group,
     }));
@@ -71,7 +68,6 @@ export function mobilenetV2({ resolution = 224, classes = 1000, batch = 'N', see
       if (stride === 1 && c === out) {
         const a = `add${id++}`;
         nodes.push(node('Add', [h, x], [a]));
-        layers.push({ op: 'add', inputs: [h, x], output: a });
         h = a;
       }
       x = h;
@@ -84,8 +80,6 @@ export function mobilenetV2({ resolution = 224, classes = 1000, batch = 'N', see
   const fw = new Float32Array(classes * 1280);
   for (let i = 0; i < fw.length; i++) fw[i] = normal() * Math.sqrt(1 / 1280);
   inits.push(tensor('fc.w', D.FLOAT, [classes, 1280], fw), tensor('fc.b', D.FLOAT, [classes], new Float32Array(classes)));
-  layers.push({ op: 'gap', input: x, output: 'pool' });
-  layers.push({ op: 'fc', input: 'pool', output: 'logits', weights: fw, bias: new Float32Array(classes), inFeatures: 1280, outFeatures: classes });
   nodes.push(node('Gemm', ['flat', 'fc.w', 'fc.b'], ['logits'], { transB: 1 }));
   const bytes = makeModel({
     inputs: [valueInfo('input', D.FLOAT, [batch, 3, resolution, resolution])],
@@ -94,5 +88,5 @@ export function mobilenetV2({ resolution = 224, classes = 1000, batch = 'N', see
     initializers: inits,
     name: 'mobilenetv2',
   });
-  return { bytes, input: 'input', output: 'logits', layers, resolution, classes };
+  return { bytes, input: 'input', output: 'logits', resolution, classes };
 }
