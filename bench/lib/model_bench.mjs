@@ -6,20 +6,25 @@
 // What is measured (see bench/README.md): one inference (batch 1) per engine call, every engine on
 // the same input, engines interleaved round-robin (each round starts with a different engine),
 // median of `runs` calls after `warmup` untimed rounds; before timing each engine's output is
-// compared once with onnxruntime-web fp32's.
+// compared once with onnxruntime-web fp32's. XNNPACK (tfjs-backend-wasm) runs the same network and
+// weights, rebuilt op by op from each case's ONNX bytes (onnx_layers.mjs, tfjs_model.mjs).
 import * as ort from 'onnxruntime-web';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfwasm from '@tensorflow/tfjs-backend-wasm';
 import { init, loadModel, runtime, setThreads } from '../../web/index.js';
 import { formatMs, formatRatio, median, ratio, textTable } from './format.mjs';
 import { mobilenetV2 } from './mobilenetv2.mjs';
+import { layersFromOnnx } from './onnx_layers.mjs';
 import { tfjsModel } from './tfjs_model.mjs';
 
 export const MODELS = ['mobilenetv2_224', 'fmnist_cnn', 'fmnist_mobilenet'];
 /** The shipped Fashion-MNIST models' files in demo/models. */
 export const FMNIST_FILES = { fmnist_cnn: 'fmnist_cnn.onnx', fmnist_mobilenet: 'fmnist_mobilenet.onnx' };
 
-/** The ms columns; with threads > 1, int8_1t is our int8 on one thread in the same run. */
+/**
+ * The ms columns; with threads > 1, int8_1t is our int8 on one thread in the same run
+ * (setThreads(1) around the timed call: switching is a store, the pool stays), for the thread speedup.
+ */
 export function columnsFor(threads) {
   return ['int8', 'fp32', 'ort_fp32', 'ort_int8', 'xnnpack_fp32', ...(threads > 1 ? ['int8_1t'] : [])];
 }
@@ -79,7 +84,7 @@ export function mobilenetCase() {
     for (let i = 0; i < d.length; i++) d[i] = Math.random() * 2 - 1;
     return { input: { data: d, shape: [1, 3, 224, 224] } };
   };
-  return { name: 'mobilenetv2_224', bytes: mnv2.bytes, shape: [1, 3, 224, 224], calibration: Array.from({ length: 8 }, random), layers: mnv2.layers, resolution: 224 };
+  return { name: 'mobilenetv2_224', bytes: mnv2.bytes, shape: [1, 3, 224, 224], calibration: Array.from({ length: 8 }, random) };
 }
 
 /**
@@ -115,14 +120,14 @@ function maxAbsDiff(a, b) {
 }
 
 /**
- * Benchmarks one case ({name, bytes, shape, calibration, layers?, resolution?}) on every engine.
+ * Benchmarks one case ({name, bytes, shape, calibration}) on every engine.
  * An engine that fails to load, to run, or does not answer within `timeoutMs` during setup and
  * the output check is left out (its ms is null) and `warn(text)` is called; the others go on.
  * `onStatus(text)` hears each step. Returns {name, ms: {column: median ms | null}, check: {column:
  * max |x - onnxruntime fp32|}, profile}.
  */
 export async function benchCase(c, { columns, runs, warmup, tfjs = true, profile = false, warn = () => {}, onStatus = () => {}, timeoutMs = 120000 }) {
-  const { name, bytes, shape, calibration, layers, resolution } = c;
+  const { name, bytes, shape, calibration } = c;
   const input = 'input';
   const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
   for (let i = 0; i < data.length; i++) data[i] = Math.abs(Math.sin(i * 0.7));
@@ -144,9 +149,10 @@ export async function benchCase(c, { columns, runs, warmup, tfjs = true, profile
   const ortFp32 = await step('onnxruntime-web fp32 session', () => ortRunner(bytes, input, shape));
   const int8Onnx = int8 && (await step('wasm-int8 toONNX', async () => int8.toONNX()));
   const ortInt8 = int8Onnx && (await step('onnxruntime-web int8 session', () => ortRunner(int8Onnx, input, shape)));
+  // XNNPACK: the ONNX graph rebuilt op by op in tfjs; a model with an op the converter lacks gets
+  // no column (the warning names the op).
   let xnnpack = null;
-  if (!layers) warn(`${name}: no XNNPACK column (the tfjs network is built from a layer list, which only the generated MobileNetV2 has)`);
-  else if (tfjs) xnnpack = await step('tfjs network', async () => tfjsModel({ layers, resolution }));
+  if (tfjs) xnnpack = await step('tfjs network from the ONNX file', async () => tfjsModel(layersFromOnnx(bytes)));
   const outName = fp32?.outputNames[0];
   const out = (r) => r[outName].data;
   const ours = runtime();
