@@ -104,8 +104,15 @@ export function fmnistCase(name, bytes, calibration) {
   return { name, bytes, shape: [1, 1, 28, 28], calibration };
 }
 
+// With threads, onnxruntime's pool spin-waits between runs by default and keeps a core busy while
+// the other engines run (on 2 cores it halved our 2-thread speed and cost the Fashion-MNIST models
+// 10x); without spinning its own times barely moved. So the benchmark turns spinning off.
 async function ortRunner(bytes, input, shape) {
-  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+  const session = await ort.InferenceSession.create(bytes, {
+    executionProviders: ['wasm'],
+    graphOptimizationLevel: 'all',
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
+  });
   const [outName] = session.outputNames;
   return {
     run: async (data) => (await session.run({ [input]: new ort.Tensor('float32', data, shape) }))[outName].data,

@@ -4,6 +4,7 @@
 #define WI8_THREADS 1
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -60,7 +61,7 @@ class Pool {
     stop_flag_.store(false);
     // Threads may start after the next run() began (Emscripten starts them asynchronously): each
     // waits for the first generation after this one.
-    const size_t start = generation_.load();
+    const uint64_t start = generation_.load();
     for (size_t k = 1; k < threads; ++k)
       workers_.emplace_back([this, k, start] { loop(k, start); });
   }
@@ -68,30 +69,51 @@ class Pool {
   void run(size_t n, size_t grain, const std::function<void(size_t, size_t)>& fn) {
     const size_t units = (n + grain - 1) / grain;
     const size_t active = active_.load();
+    // One chunk per thread, claimed by whoever is free: a worker that the OS does not schedule
+    // (another program busy on the cores) leaves its chunk to the caller instead of stalling it.
+    // (Four chunks per thread measured slower: 1.54x instead of 1.80x on MobileNetV2, 2 threads.)
     const size_t chunks = units < active ? units : active;
-    if (chunks <= 1) {
+    if (active <= 1 || chunks <= 1) {
       if (n) fn(0, n);
       return;
     }
+    uint64_t gen;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       fn_ = &fn;
       n_ = n;
       grain_ = grain;
       chunks_ = chunks;
-      pending_.store(chunks - 1, std::memory_order_relaxed);
-      generation_.fetch_add(1, std::memory_order_release);
+      done_.store(0, std::memory_order_relaxed);
+      gen = generation_.fetch_add(1, std::memory_order_acq_rel) + 1;
+      claim_.store(gen << 32, std::memory_order_release);
     }
     wake_.notify_all();
-    size_t begin, end;
-    chunk_bounds(n, grain, chunks, 0, &begin, &end);
-    fn(begin, end);
-    while (pending_.load(std::memory_order_acquire) != 0) {
+    work(gen, n, grain, chunks, fn);
+    while (done_.load(std::memory_order_acquire) != chunks) {
     }
   }
 
  private:
-  void loop(size_t index, size_t seen) {
+  // Claims chunks of generation `gen` (claim_ holds the generation in its high 32 bits and the
+  // next chunk in its low ones) until none is left, and runs them.
+  void work(uint64_t gen, size_t n, size_t grain, size_t chunks,
+            const std::function<void(size_t, size_t)>& fn) {
+    for (;;) {
+      uint64_t c = claim_.load(std::memory_order_acquire);
+      size_t k;
+      do {
+        k = static_cast<size_t>(c & 0xffffffffu);
+        if ((c >> 32) != (gen & 0xffffffffu) || k >= chunks) return;
+      } while (!claim_.compare_exchange_weak(c, c + 1, std::memory_order_acq_rel));
+      size_t begin, end;
+      chunk_bounds(n, grain, chunks, k, &begin, &end);
+      fn(begin, end);
+      done_.fetch_add(1, std::memory_order_acq_rel);
+    }
+  }
+
+  void loop(size_t index, uint64_t seen) {
     for (;;) {
       // Threads beyond the active count (after setThreads() lowered it) sleep without spinning.
       int spins = index < active_.load(std::memory_order_relaxed) ? 0 : kSpins;
@@ -111,12 +133,8 @@ class Pool {
         grain = grain_;
         chunks = chunks_;
       }
-      if (index < chunks) {
-        size_t begin, end;
-        chunk_bounds(n, grain, chunks, index, &begin, &end);
-        (*fn)(begin, end);
-        pending_.fetch_sub(1, std::memory_order_acq_rel);
-      }
+      // A generation that is over already (its chunks all claimed) is skipped by work().
+      if (index < active_.load(std::memory_order_relaxed)) work(seen, n, grain, chunks, *fn);
     }
   }
 
@@ -125,8 +143,9 @@ class Pool {
   std::condition_variable wake_;
   bool stop_ = false;
   std::atomic<bool> stop_flag_{false};
-  std::atomic<size_t> generation_{0};
-  std::atomic<size_t> pending_{0};
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<uint64_t> claim_{0};  // generation << 32 | next chunk
+  std::atomic<size_t> done_{0};     // chunks finished in this generation
   const std::function<void(size_t, size_t)>* fn_ = nullptr;
   size_t n_ = 0, grain_ = 1, chunks_ = 0;
   std::atomic<size_t> active_{1};

@@ -22,6 +22,18 @@ size_t max_threads();
 size_t set_num_threads(size_t n);
 size_t num_threads();
 
+// Work (multiply-adds) below which an op runs on the caller alone: this much takes ~10-30 us on
+// one thread, about what waking a sleeping worker costs. On this 2-core machine (noisy, so only
+// roughly): with every op split the Fashion-MNIST MobileNet (layers of 0.1-0.8 M MACs) ran ~10 %
+// slower on 2 threads than on 1; raising the limit to 2^20-2^21 kept it level but took
+// MobileNetV2's depthwise layers (0.4-1.4 M) off the second thread.
+constexpr size_t kMinParallelWork = size_t{1} << 19;
+
+// `grain`, or n (one chunk: the caller alone) when `work` is too small to split.
+inline size_t parallel_grain(size_t n, size_t grain, size_t work) {
+  return work < kMinParallelWork ? (n ? n : 1) : grain;
+}
+
 // fn(begin, end) over [0, n) in chunks whose boundaries are multiples of `grain` (except n); fewer
 // chunks than threads when n / grain is small. fn must not call parallel_for, throw, or allocate
 // (in the browser a worker's malloc may grow the memory under the caller's heap views, and an

@@ -100,12 +100,14 @@ Status Conv2DS8::run(const int8_t* x, size_t x_len, int8_t* y, size_t y_len, int
     for (size_t b = 0; b < g_.batch; ++b) {
       const int8_t* image = x + b * g_.in_image();
       int8_t* out_image = y + b * g_.out_image();
-      parallel_for(g_.out_h, dw_row_grain(g_), [&](size_t r0, size_t r1) {
-        const size_t first = r0 * g_.out_w;
-        dwconv_s8_c8__wasmsimd_dot16x2(output_rows(g_, r0, r1),
-                                       indirection_.data() + first * g_.taps(), image, zero_.data(),
-                                       dw_, output_, out_image + first * g_.out_c);
-      });
+      const size_t work = g_.out_pixels() * g_.out_c * g_.taps();
+      parallel_for(g_.out_h, parallel_grain(g_.out_h, dw_row_grain(g_), work),
+                   [&](size_t r0, size_t r1) {
+                     const size_t first = r0 * g_.out_w;
+                     dwconv_s8_c8__wasmsimd_dot16x2(
+                         output_rows(g_, r0, r1), indirection_.data() + first * g_.taps(), image,
+                         zero_.data(), dw_, output_, out_image + first * g_.out_c);
+                   });
     }
     return Status::ok();
   }
@@ -122,10 +124,13 @@ Status Conv2DS8::run(const int8_t* x, size_t x_len, int8_t* y, size_t y_len, int
         im2col_nhwc(g_, grp, image, static_cast<int8_t>(input_.zero_point), workspace, row);
       }
       const int8_t* rows = direct ? image : workspace;
-      parallel_for(g_.out_pixels(), kGemmRowGrain, [&](size_t m0, size_t m1) {
-        gemm_s8_2x4c8__wasmsimd_dot16x2(m1 - m0, rows + m0 * row, row, packed_[grp], output_,
-                                        y_group + m0 * g_.out_c, g_.out_c, /*x_padded=*/!direct);
-      });
+      const size_t m = g_.out_pixels();
+      parallel_for(m, parallel_grain(m, kGemmRowGrain, m * cout_g * patch),
+                   [&](size_t m0, size_t m1) {
+                     gemm_s8_2x4c8__wasmsimd_dot16x2(m1 - m0, rows + m0 * row, row, packed_[grp],
+                                                     output_, y_group + m0 * g_.out_c, g_.out_c,
+                                                     /*x_padded=*/!direct);
+                   });
     }
   }
   return Status::ok();

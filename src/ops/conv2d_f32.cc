@@ -81,19 +81,23 @@ Status Conv2DF32::run(const float* x, size_t x_len, float* y, size_t y_len, floa
     for (size_t b = 0; b < g_.batch; ++b) {
       const float* image = x + b * g_.in_image();
       float* out_image = y + b * g_.out_image();
-      parallel_for(g_.out_h, dw_row_grain(g_), [&](size_t r0, size_t r1) {
-        const size_t first = r0 * g_.out_w;
-        dw_fn_(output_rows(g_, r0, r1), indirection_.data() + first * g_.taps(), image,
-               zero_.data(), dw_, out_min_, out_max_, out_image + first * g_.out_c);
-      });
+      const size_t work = g_.out_pixels() * g_.out_c * g_.taps();
+      parallel_for(g_.out_h, parallel_grain(g_.out_h, dw_row_grain(g_), work),
+                   [&](size_t r0, size_t r1) {
+                     const size_t first = r0 * g_.out_w;
+                     dw_fn_(output_rows(g_, r0, r1), indirection_.data() + first * g_.taps(), image,
+                            zero_.data(), dw_, out_min_, out_max_, out_image + first * g_.out_c);
+                   });
     }
     return Status::ok();
   }
   if (g_.is_pointwise()) {
-    parallel_for(g_.batch * g_.out_pixels(), kGemmRowGrain, [&](size_t m0, size_t m1) {
-      gemm_(m1 - m0, x + m0 * g_.in_c, g_.in_c, packed_[0], out_min_, out_max_, y + m0 * g_.out_c,
-            g_.out_c);
-    });
+    const size_t m = g_.batch * g_.out_pixels();
+    parallel_for(m, parallel_grain(m, kGemmRowGrain, m * g_.out_c * g_.in_c),
+                 [&](size_t m0, size_t m1) {
+                   gemm_(m1 - m0, x + m0 * g_.in_c, g_.in_c, packed_[0], out_min_, out_max_,
+                         y + m0 * g_.out_c, g_.out_c);
+                 });
     return Status::ok();
   }
   const size_t cin_g = g_.in_c / g_.groups, cout_g = g_.out_c / g_.groups;
@@ -122,10 +126,11 @@ Status Conv2DF32::run(const float* x, size_t x_len, float* y, size_t y_len, floa
     for (size_t grp = 0; grp < g_.groups; ++grp) {
       im2col_nhwc(band, grp, band_in, 0.0f, ws, patch);
       // The band's GEMM rows are split across the threads (the im2col copy is a small part).
-      parallel_for(m, kGemmRowGrain, [&](size_t m0, size_t m1) {
-        gemm_(m1 - m0, ws + m0 * patch, patch, packed_[grp], out_min_, out_max_,
-              band_out + m0 * g_.out_c + grp * cout_g, g_.out_c);
-      });
+      parallel_for(m, parallel_grain(m, kGemmRowGrain, m * cout_g * patch),
+                   [&](size_t m0, size_t m1) {
+                     gemm_(m1 - m0, ws + m0 * patch, patch, packed_[grp], out_min_, out_max_,
+                           band_out + m0 * g_.out_c + grp * cout_g, g_.out_c);
+                   });
     }
   };
   for (size_t b = 0; b < g_.batch; ++b) {

@@ -53,6 +53,7 @@ TEST(ParallelFor, VisitsEveryIndexOnceInGrainAlignedChunks) {
 }
 
 // The depthwise, pointwise and im2col paths, int8 and fp32: 3 threads give 1 thread's bytes.
+// (A split that computed anything differently would show: e.g. a wrong row offset.)
 TEST(ParallelFor, ConvolutionsGiveTheSameBytesOnAnyThreadCount) {
   test::Rng rng(8);
   const Conv2DGeometry shapes[] = {
@@ -61,6 +62,11 @@ TEST(ParallelFor, ConvolutionsGiveTheSameBytesOnAnyThreadCount) {
       geometry(1, 15, 7, 16, 40, 1, 1, 1, 1, 0, 1),    // pointwise
       geometry(1, 12, 12, 3, 8, 3, 3, 2, 1, 1, 1),     // im2col
       geometry(1, 40, 37, 16, 10, 3, 3, 1, 1, 1, 1),   // im2col, 4 fp32 bands
+      // Above kMinParallelWork (the shapes above run on one thread: too little work to split).
+      geometry(1, 64, 64, 32, 32, 3, 3, 1, 1, 1, 32),  // depthwise
+      geometry(2, 96, 96, 32, 32, 3, 3, 2, 1, 1, 32),  // depthwise, strided, batch 2
+      geometry(1, 40, 40, 64, 48, 1, 1, 1, 1, 0, 1),   // pointwise
+      geometry(1, 48, 48, 16, 32, 3, 3, 2, 1, 1, 1),   // im2col
   };
   for (const Conv2DGeometry& g0 : shapes) {
     Conv2DGeometry g = g0;
