@@ -3,6 +3,7 @@
 #include <string>
 
 #include "core/parallel.h"
+#include "ops/dw_split.h"
 #include "ops/op_util.h"
 
 namespace wi8 {
@@ -97,18 +98,11 @@ Status Conv2DS8::run(const int8_t* x, size_t x_len, int8_t* y, size_t y_len, int
                          " bytes, needs " + std::to_string(workspace_));
   }
   if (depthwise_) {
-    for (size_t b = 0; b < g_.batch; ++b) {
-      const int8_t* image = x + b * g_.in_image();
-      int8_t* out_image = y + b * g_.out_image();
-      const size_t work = g_.out_pixels() * g_.out_c * g_.taps();
-      parallel_for(g_.out_h, parallel_grain(g_.out_h, dw_row_grain(g_), work),
-                   [&](size_t r0, size_t r1) {
-                     const size_t first = r0 * g_.out_w;
-                     dwconv_s8_c8__wasmsimd_dot16x2(
-                         output_rows(g_, r0, r1), indirection_.data() + first * g_.taps(), image,
-                         zero_.data(), dw_, output_, out_image + first * g_.out_c);
-                   });
-    }
+    depthwise_in_bands(
+        g_, indirection_.data(), x, y,
+        [&](const Conv2DGeometry& band, const int32_t* ind, const int8_t* image, int8_t* out) {
+          dwconv_s8_c8__wasmsimd_dot16x2(band, ind, image, zero_.data(), dw_, output_, out);
+        });
     return Status::ok();
   }
   const size_t cin_g = g_.in_c / g_.groups, cout_g = g_.out_c / g_.groups;

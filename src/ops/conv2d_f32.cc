@@ -3,6 +3,7 @@
 #include <string>
 
 #include "core/parallel.h"
+#include "ops/dw_split.h"
 #include "ops/float_activation.h"
 
 namespace wi8 {
@@ -78,17 +79,11 @@ Status Conv2DF32::run(const float* x, size_t x_len, float* y, size_t y_len, floa
                          " floats, needs " + std::to_string(workspace_));
   }
   if (depthwise_) {
-    for (size_t b = 0; b < g_.batch; ++b) {
-      const float* image = x + b * g_.in_image();
-      float* out_image = y + b * g_.out_image();
-      const size_t work = g_.out_pixels() * g_.out_c * g_.taps();
-      parallel_for(g_.out_h, parallel_grain(g_.out_h, dw_row_grain(g_), work),
-                   [&](size_t r0, size_t r1) {
-                     const size_t first = r0 * g_.out_w;
-                     dw_fn_(output_rows(g_, r0, r1), indirection_.data() + first * g_.taps(), image,
-                            zero_.data(), dw_, out_min_, out_max_, out_image + first * g_.out_c);
-                   });
-    }
+    depthwise_in_bands(
+        g_, indirection_.data(), x, y,
+        [&](const Conv2DGeometry& band, const int32_t* ind, const float* image, float* out) {
+          dw_fn_(band, ind, image, zero_.data(), dw_, out_min_, out_max_, out);
+        });
     return Status::ok();
   }
   if (g_.is_pointwise()) {
