@@ -52,13 +52,11 @@ class Pool {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       stop_ = true;
-      stop_flag_.store(true);
     }
     wake_.notify_all();
     for (std::thread& t : workers_) t.join();
     workers_.clear();
     stop_ = false;
-    stop_flag_.store(false);
     // Threads may start after the next run() began (Emscripten starts them asynchronously): each
     // waits for the first generation after this one.
     const uint64_t start = generation_.load();
@@ -118,7 +116,7 @@ class Pool {
       // Threads beyond the active count (after setThreads() lowered it) sleep without spinning.
       int spins = index < active_.load(std::memory_order_relaxed) ? 0 : kSpins;
       while (generation_.load(std::memory_order_acquire) == seen && ++spins < kSpins) {
-        if (stop_flag_.load(std::memory_order_relaxed)) break;
+        if (stop_.load(std::memory_order_relaxed)) break;
       }
       const std::function<void(size_t, size_t)>* fn;
       size_t n, grain, chunks;
@@ -141,8 +139,7 @@ class Pool {
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  bool stop_ = false;
-  std::atomic<bool> stop_flag_{false};
+  std::atomic<bool> stop_{false};  // set under mutex_ (the wait's predicate), read by spinners
   std::atomic<uint64_t> generation_{0};
   std::atomic<uint64_t> claim_{0};  // generation << 32 | next chunk
   std::atomic<size_t> done_{0};     // chunks finished in this generation

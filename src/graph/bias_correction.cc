@@ -48,6 +48,12 @@ BiasCorrection::BiasCorrection(const Graph& fp32, const Graph& qdq) {
   std::vector<bool> available(measuring_.tensors.size(), false);
   for (size_t t = 0; t < available.size(); ++t) available[t] = measuring_.tensors[t].constant;
   for (int in : fp32.inputs) available[static_cast<size_t>(in)] = true;
+  auto inputs_ready = [&](const GraphNode& n) {
+    for (int in : n.inputs) {
+      if (in >= 0 && !available[static_cast<size_t>(in)]) return false;
+    }
+    return true;
+  };
   const std::vector<int> original = original_nodes(fp32, qdq);
   for (size_t k = 0; k < qdq.nodes.size(); ++k) {
     const GraphNode& q = qdq.nodes[k];
@@ -55,18 +61,14 @@ BiasCorrection::BiasCorrection(const Graph& fp32, const Graph& qdq) {
     if (original[k] < 0) {
       // Fake quantization of an fp32 tensor, or a weight / bias DequantizeLinear. The final
       // DequantizeLinear of a graph output is left out: the fp32 node writes that output.
-      bool ready = true;
-      for (int in : q.inputs) ready = ready && (in < 0 || available[static_cast<size_t>(in)]);
-      if (ready) add.push_back(q);
+      if (inputs_ready(q)) add.push_back(q);
     } else {
       const GraphNode& f = fp32.nodes[static_cast<size_t>(original[k])];
       const bool site_op = (q.op == "Conv" || q.op == "Gemm") && q.inputs.size() >= 3 &&
                            q.inputs[2] >= 0 && q.outputs.size() == 1 && q.outputs[0] >= 0 &&
                            f.outputs.size() == 1 && f.outputs[0] >= 0;
       const int dq = site_op ? producer[static_cast<size_t>(q.inputs[2])] : -1;
-      bool ready = dq >= 0;
-      for (int in : q.inputs) ready = ready && (in < 0 || available[static_cast<size_t>(in)]);
-      if (ready) {
+      if (dq >= 0 && inputs_ready(q)) {
         const GraphNode& bias_dq = qdq.nodes[static_cast<size_t>(dq)];
         Site s;
         s.bias_q = bias_dq.inputs.empty() ? -1 : bias_dq.inputs[0];
@@ -93,8 +95,8 @@ BiasCorrection::BiasCorrection(const Graph& fp32, const Graph& qdq) {
           copy.outputs[0] = static_cast<int>(measuring_.tensors.size() - 1);
           add.push_back(std::move(copy));
           const bool fused = q.attr(kFusedMin) || q.attr(kFusedMax);  // split below
-          s.fp32_name = fused ? out + ".preact" : out;
-          s.shadow_name = fused ? shadow.name + ".preact" : shadow.name;
+          s.fp32_name = fused ? out + kPreactivationSuffix : out;
+          s.shadow_name = fused ? shadow.name + kPreactivationSuffix : shadow.name;
           s.error_sum.assign(channels, 0.0);
           sites_.push_back(std::move(s));
         }

@@ -442,7 +442,7 @@ void split_fused_activations(Graph* g) {
     const int out = n.outputs[0];
     const std::string name = g->tensors[static_cast<size_t>(out)].name;
     TensorDesc pre;
-    pre.name = name + ".preact";
+    pre.name = name + kPreactivationSuffix;
     pre.dtype = g->tensors[static_cast<size_t>(out)].dtype;
     const int pre_id = add_tensor(std::move(pre));
     const int lo_id = bound(name + ".clip_min", lo_v), hi_id = bound(name + ".clip_max", hi_v);

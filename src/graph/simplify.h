@@ -24,9 +24,11 @@ constexpr const char* kFusedMax = "wi8.activation_max";
 // and Clip as their own nodes.
 Status simplify_graph(Graph* g, bool fuse_qdq = true, bool fuse_activations = true);
 
-// The inverse of the activation fusion: an op with a fused clamp writes "<output>.preact" and a
+// The inverse of the activation fusion: an op with a fused clamp writes "<output>" +
+// kPreactivationSuffix and a
 // Clip with constant bounds writes the output. Bias correction (bias_correction.h) measures the
 // pre-activation values this way.
+constexpr const char* kPreactivationSuffix = ".preact";
 void split_fused_activations(Graph* g);
 
 // Frees the data of constants no node reads (folded, fused, replaced by their quantized form).

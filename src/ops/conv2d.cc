@@ -107,24 +107,25 @@ Status Conv2DS8::run(const int8_t* x, size_t x_len, int8_t* y, size_t y_len, int
   }
   const size_t cin_g = g_.in_c / g_.groups, cout_g = g_.out_c / g_.groups;
   const size_t patch = g_.taps() * cin_g;
+  // Pointwise: the input is the GEMM's A as it is; otherwise im2col rows (padded to the K block).
+  const bool direct = g_.is_pointwise();
+  const size_t row = direct ? patch : im2col_row(patch);
+  const size_t m = g_.out_pixels();
+  const size_t grain = parallel_grain(m, kGemmRowGrain, m * cout_g * patch);
   for (size_t b = 0; b < g_.batch; ++b) {
     const int8_t* image = x + b * g_.in_image();
     int8_t* out_image = y + b * g_.out_image();
     for (size_t grp = 0; grp < g_.groups; ++grp) {
       int8_t* y_group = out_image + grp * cout_g;
-      const bool direct = g_.is_pointwise();
-      const size_t row = direct ? patch : im2col_row(patch);
       if (!direct) {
         im2col_nhwc(g_, grp, image, static_cast<int8_t>(input_.zero_point), workspace, row);
       }
       const int8_t* rows = direct ? image : workspace;
-      const size_t m = g_.out_pixels();
-      parallel_for(m, parallel_grain(m, kGemmRowGrain, m * cout_g * patch),
-                   [&](size_t m0, size_t m1) {
-                     gemm_s8_2x4c8__wasmsimd_dot16x2(m1 - m0, rows + m0 * row, row, packed_[grp],
-                                                     output_, y_group + m0 * g_.out_c, g_.out_c,
-                                                     /*x_padded=*/!direct);
-                   });
+      parallel_for(m, grain, [&](size_t m0, size_t m1) {
+        gemm_s8_2x4c8__wasmsimd_dot16x2(m1 - m0, rows + m0 * row, row, packed_[grp], output_,
+                                        y_group + m0 * g_.out_c, g_.out_c,
+                                        /*x_padded=*/!direct);
+      });
     }
   }
   return Status::ok();

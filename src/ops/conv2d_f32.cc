@@ -98,39 +98,37 @@ Status Conv2DF32::run(const float* x, size_t x_len, float* y, size_t y_len, floa
   const size_t cin_g = g_.in_c / g_.groups, cout_g = g_.out_c / g_.groups;
   const size_t patch = g_.taps() * cin_g;
   const size_t in_row = g_.in_w * g_.in_c;
-  const size_t bands = (g_.out_h + band_rows_ - 1) / band_rows_;
-  // One band: output rows [oh0, oh0 + band.out_h) as a convolution of its own, its input starting
-  // at the band's first input row (or at row 0, with the rest of the top padding).
-  auto run_band = [&](const float* image, float* out_image, size_t oh0, float* ws) {
-    Conv2DGeometry band = g_;
-    band.out_h = g_.out_h - oh0 < band_rows_ ? g_.out_h - oh0 : band_rows_;
-    const size_t first = oh0 * g_.stride_h;  // first input row + pad_top
-    const float* band_in = image;
-    if (first < g_.pad_top) {
-      band.pad_top = g_.pad_top - first;
-    } else if (first - g_.pad_top < g_.in_h) {
-      band_in += (first - g_.pad_top) * in_row;
-      band.in_h = g_.in_h - (first - g_.pad_top);
-      band.pad_top = 0;
-    } else {  // the band reads only bottom padding
-      band.in_h = 0;
-      band.pad_top = 0;
-    }
-    const size_t m = band.out_h * g_.out_w;
-    float* band_out = out_image + oh0 * g_.out_w * g_.out_c;
-    for (size_t grp = 0; grp < g_.groups; ++grp) {
-      im2col_nhwc(band, grp, band_in, 0.0f, ws, patch);
-      // The band's GEMM rows are split across the threads (the im2col copy is a small part).
-      parallel_for(m, parallel_grain(m, kGemmRowGrain, m * cout_g * patch),
-                   [&](size_t m0, size_t m1) {
-                     gemm_(m1 - m0, ws + m0 * patch, patch, packed_[grp], out_min_, out_max_,
-                           band_out + m0 * g_.out_c + grp * cout_g, g_.out_c);
-                   });
-    }
-  };
   for (size_t b = 0; b < g_.batch; ++b) {
-    for (size_t k = 0; k < bands; ++k) {
-      run_band(x + b * g_.in_image(), y + b * g_.out_image(), k * band_rows_, workspace);
+    const float* image = x + b * g_.in_image();
+    float* out_image = y + b * g_.out_image();
+    for (size_t oh0 = 0; oh0 < g_.out_h; oh0 += band_rows_) {
+      // The band as a convolution of its own: output rows [oh0, oh0 + band.out_h), its input
+      // starting at the band's first input row (or at row 0, with the rest of the top padding).
+      Conv2DGeometry band = g_;
+      band.out_h = g_.out_h - oh0 < band_rows_ ? g_.out_h - oh0 : band_rows_;
+      const size_t first = oh0 * g_.stride_h;  // first input row + pad_top
+      const float* band_in = image;
+      if (first < g_.pad_top) {
+        band.pad_top = g_.pad_top - first;
+      } else if (first - g_.pad_top < g_.in_h) {
+        band_in += (first - g_.pad_top) * in_row;
+        band.in_h = g_.in_h - (first - g_.pad_top);
+        band.pad_top = 0;
+      } else {  // the band reads only bottom padding
+        band.in_h = 0;
+        band.pad_top = 0;
+      }
+      const size_t m = band.out_h * g_.out_w;
+      float* band_out = out_image + oh0 * g_.out_w * g_.out_c;
+      for (size_t grp = 0; grp < g_.groups; ++grp) {
+        im2col_nhwc(band, grp, band_in, 0.0f, workspace, patch);
+        // The band's GEMM rows are split across the threads (the im2col copy is a small part).
+        parallel_for(m, parallel_grain(m, kGemmRowGrain, m * cout_g * patch),
+                     [&](size_t m0, size_t m1) {
+                       gemm_(m1 - m0, workspace + m0 * patch, patch, packed_[grp], out_min_,
+                             out_max_, band_out + m0 * g_.out_c + grp * cout_g, g_.out_c);
+                     });
+      }
     }
   }
   return Status::ok();
