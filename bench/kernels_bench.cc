@@ -8,8 +8,10 @@
 #include <functional>
 #include <memory>
 #include <random>
+#include <string>
 #include <vector>
 
+#include "kernels/conv/conv_geometry.h"
 #include "kernels/dwconv/dwconv_f32.h"
 #include "kernels/gemm/gemm_f32.h"
 #include "kernels/gemm/gemm_s8.h"
@@ -83,7 +85,8 @@ using GemmFn = void (*)(size_t, const int8_t*, size_t, const wi8::PackedGemmS8&,
 void bench_gemm(size_t M, size_t N, size_t K) {
   std::vector<int8_t> w = random_int8(N * K, -127, 127);
   std::vector<int32_t> mult(N, 1 << 30);
-  const wi8::PackedGemmS8 packed = wi8::pack_gemm_s8_4c8(N, K, w.data(), nullptr, 3, mult.data());
+  const wi8::PackedGemmS8 p4c8 = wi8::pack_gemm_s8_4c8(N, K, w.data(), nullptr, 3, mult.data());
+  const wi8::PackedGemmS8 p8c2 = wi8::pack_gemm_s8_8c2(N, K, w.data(), nullptr, 3, mult.data());
   const size_t stride = (K + 7) / 8 * 8;
   std::vector<int8_t> x = random_int8(M * stride, -128, 127), y(M * N);
   wi8::GemmS8Output out;
@@ -91,13 +94,16 @@ void bench_gemm(size_t M, size_t N, size_t K) {
   const struct {
     const char* name;
     GemmFn fn;
-  } variants[] = {{"2x4c8", wi8::gemm_s8_2x4c8__wasmsimd_dot16x2},
-                  {"3x4c8", wi8::gemm_s8_3x4c8__wasmsimd_dot16x2},
-                  {"4x4c8", wi8::gemm_s8_4x4c8__wasmsimd_dot16x2}};
+    const wi8::PackedGemmS8& packed;
+  } variants[] = {{"2x4c8", wi8::gemm_s8_2x4c8__wasmsimd_dot16x2, p4c8},
+                  {"3x4c8", wi8::gemm_s8_3x4c8__wasmsimd_dot16x2, p4c8},
+                  {"4x4c8", wi8::gemm_s8_4x4c8__wasmsimd_dot16x2, p4c8},
+                  {"2x8c2", wi8::gemm_s8_2x8c2__wasmsimd_dot16x2, p8c2},
+                  {"4x8c2", wi8::gemm_s8_4x8c2__wasmsimd_dot16x2, p8c2}};
   for (const auto& v : variants) {
     char name[64];
     std::snprintf(name, sizeof name, "gemm %zux%zux%zu %s", M, N, K, v.name);
-    const double ms = median_ms([&] { v.fn(M, x.data(), stride, packed, out, y.data(), N, true); });
+    const double ms = median_ms([&] { v.fn(M, x.data(), stride, v.packed, out, y.data(), N, true); });
     report(name, static_cast<double>(M) * N * K, ms);
   }
 }
@@ -197,14 +203,39 @@ void bench_dw_f32(const char* name, wi8::Conv2DGeometry g) {
   }
 }
 
-}  // namespace
 
-int main() {
+void bench_im2col(const char* name, wi8::Conv2DGeometry g) {
+  if (!wi8::validate_conv2d("bench", &g).is_ok()) return;
+  const size_t patch = g.taps() * g.in_c, row = (patch + 7) / 8 * 8;
+  std::vector<int8_t> x = random_int8(g.in_image(), -128, 127), ws(g.out_pixels() * row);
+  const double ms = median_ms([&] { wi8::im2col_nhwc(g, 0, x.data(), int8_t{3}, ws.data(), row); });
+  std::printf("%-36s %9.3f ms\n", name, ms);
+}
+
+// Every int8 GEMM microkernel on the shapes that decide which one the ops use.
+void bench_gemm_s8_shapes() {
   bench_gemm(256, 1024, 1024);
   bench_gemm(3136, 64, 576);
   bench_gemm(3136, 144, 24);
   bench_gemm(196, 64, 384);
   bench_gemm(12544, 32, 27);
+  bench_gemm(12544, 96, 16);
+  bench_gemm(784, 192, 32);
+  bench_gemm(12544, 16, 32);
+  bench_gemm(3136, 24, 96);
+  bench_gemm(3136, 24, 144);
+  bench_gemm(784, 192, 48);
+  bench_gemm(784, 192, 64);
+  bench_gemm(196, 384, 64);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  bench_gemm_s8_shapes();
+  if (argc > 1 && std::string(argv[1]) == "gemm") return 0;  // only the int8 GEMM cases
+  bench_im2col("im2col 224x224x3 3x3s2", conv(224, 3, 32, 3, 2, 1));
+  bench_im2col("im2col 28x28x1 3x3s2", conv(28, 1, 16, 3, 2, 1));
   {
     wi8::FullyConnectedParams p;
     p.in_features = 1024;
@@ -227,6 +258,9 @@ int main() {
   bench_conv("dw3x3s2_112x112x96", conv(112, 96, 96, 3, 2, 96));
   bench_conv("dw3x3_14x14x576", conv(14, 576, 576, 3, 1, 576));
   bench_conv("conv3x3s2_224x224x3to32", conv(224, 3, 32, 3, 2, 1));
+  bench_conv("conv3x3_28x28x1to16", conv(28, 1, 16, 3, 1, 1));
+  bench_conv("conv3x3s2_28x28x1to16", conv(28, 1, 16, 3, 2, 1));
+  bench_conv("conv1x1_14x14x16to64", conv(14, 16, 64, 1, 1, 1));
   bench_gemm_f32(256, 1024, 1024);
   bench_gemm_f32(3136, 64, 576);
   bench_gemm_f32(3136, 144, 24);
@@ -245,6 +279,9 @@ int main() {
   bench_conv_f32("dw3x3s2_112x112x96", conv(112, 96, 96, 3, 2, 96));
   bench_conv_f32("dw3x3_14x14x576", conv(14, 576, 576, 3, 1, 576));
   bench_conv_f32("conv3x3s2_224x224x3to32", conv(224, 3, 32, 3, 2, 1));
+  bench_conv_f32("conv3x3_28x28x1to16", conv(28, 1, 16, 3, 1, 1));
+  bench_conv_f32("conv3x3s2_28x28x1to16", conv(28, 1, 16, 3, 2, 1));
+  bench_conv_f32("conv1x1_14x14x16to64", conv(14, 16, 64, 1, 1, 1));
   bench_dw_f32("dw3x3_112x112x32", conv(112, 32, 32, 3, 1, 32));
   bench_dw_f32("dw3x3s2_112x112x96", conv(112, 96, 96, 3, 2, 96));
   bench_dw_f32("dw3x3_14x14x576", conv(14, 576, 576, 3, 1, 576));

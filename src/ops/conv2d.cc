@@ -14,7 +14,7 @@ constexpr const char* kOp = "Conv2D";
 constexpr size_t kGemmRowGrain = 8;
 // im2col rows are padded to the GEMM's K block, so the microkernel never handles a K tail.
 size_t im2col_row(size_t patch) {
-  return (patch + PackedGemmS8::kKR - 1) / PackedGemmS8::kKR * PackedGemmS8::kKR;
+  return (patch + PackedGemmS8::kKPad - 1) / PackedGemmS8::kKPad * PackedGemmS8::kKPad;
 }
 }  // namespace
 
@@ -60,7 +60,7 @@ Status Conv2DS8::create(const Conv2DS8Params& params, const int8_t* w, const flo
     op->zero_.assign(g.in_c, static_cast<int8_t>(params.input.zero_point));
   } else {
     for (size_t grp = 0; grp < g.groups; ++grp) {
-      op->packed_.push_back(pack_gemm_s8_4c8(
+      op->packed_.push_back(pack_gemm_s8(
           cout_g, patch, w + grp * cout_g * patch, bias ? bias + grp * cout_g : nullptr,
           params.input.zero_point, rq.multiplier.data() + grp * cout_g));
     }
@@ -122,7 +122,7 @@ Status Conv2DS8::run(const int8_t* x, size_t x_len, int8_t* y, size_t y_len, int
       }
       const int8_t* rows = direct ? image : workspace;
       parallel_for(m, grain, [&](size_t m0, size_t m1) {
-        gemm_s8_2x4c8__wasmsimd_dot16x2(m1 - m0, rows + m0 * row, row, packed_[grp], output_,
+        gemm_s8_packed(m1 - m0, rows + m0 * row, row, packed_[grp], output_,
                                         y_group + m0 * g_.out_c, g_.out_c,
                                         /*x_padded=*/!direct);
       });

@@ -45,7 +45,7 @@ Status FullyConnectedS8::create(const FullyConnectedParams& params, const int8_t
   WI8_RETURN_IF_ERROR(quantized_activation_range(params.activation, params.output,
                                                  &op->output_.qmin, &op->output_.qmax));
   op->weight_scales_.assign(weight_scales, weight_scales + N);
-  op->packed_ = pack_gemm_s8_4c8(N, K, w, bias, params.input.zero_point, rq.multiplier.data());
+  op->packed_ = pack_gemm_s8(N, K, w, bias, params.input.zero_point, rq.multiplier.data());
   op->output_.multiplier = op->packed_.multiplier.data();
   op->output_.shift = rq.shift;
   op->output_.zero_point = params.output.zero_point;
@@ -76,7 +76,7 @@ Status FullyConnectedS8::run(const int8_t* x, size_t x_len, size_t batch, int8_t
                          " values, expected batch (" + std::to_string(batch) + ") x outFeatures (" +
                          std::to_string(N) + ") = " + std::to_string(batch * N));
   }
-  gemm_s8_2x4c8__wasmsimd_dot16x2(batch, x, K, packed_, output_, y, N);
+  gemm_s8_packed(batch, x, K, packed_, output_, y, N);
   return Status::ok();
 }
 

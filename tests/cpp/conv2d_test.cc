@@ -62,6 +62,57 @@ TEST(Conv2DS8, MatchesReferenceOnRandomGeometries) {
   }
 }
 
+// im2col_nhwc against its definition, for every group: row p holds tap (kh, kw), channel c of the
+// group at [kh][kw][c], pad_value for padding and in the gap up to row_stride. The block copies of
+// short runs may read past a run and write past it; nothing past the last row may change (a
+// canary), and the input is exactly in_image() long (the sanitizer build catches a read past it).
+template <class T>
+void check_im2col(const Conv2DGeometry& g, size_t row_stride, test::Rng& rng) {
+  const size_t cin_g = g.in_c / g.groups, patch = g.taps() * cin_g;
+  std::vector<T> x(g.in_image());
+  for (auto& v : x) v = static_cast<T>(rng.int_in(-128, 127));
+  const T pad = static_cast<T>(-7);
+  const size_t rows = g.out_pixels() * row_stride;
+  for (size_t grp = 0; grp < g.groups; ++grp) {
+    std::vector<T> out(rows + 40, static_cast<T>(99));
+    im2col_nhwc(g, grp, x.data(), pad, out.data(), row_stride);
+    for (size_t p = 0; p < g.out_pixels(); ++p) {
+      const size_t oh = p / g.out_w, ow = p % g.out_w;
+      for (size_t i = 0; i < row_stride; ++i) {
+        T want = pad;
+        if (i < patch) {
+          const size_t kh = i / cin_g / g.kernel_w, kw = i / cin_g % g.kernel_w, c = i % cin_g;
+          const int64_t off = conv_tap_offset(g, oh, ow, kh, kw);
+          if (off >= 0) want = x[static_cast<size_t>(off) + grp * cin_g + c];
+        }
+        ASSERT_EQ(want, out[p * row_stride + i])
+            << describe(g) << " group " << grp << " row " << p << " col " << i;
+      }
+    }
+    for (size_t i = rows; i < out.size(); ++i) {
+      ASSERT_EQ(static_cast<T>(99), out[i]) << describe(g) << " wrote past the last row";
+    }
+  }
+}
+
+TEST(Im2col, MatchesDefinitionInt8AndFloat) {
+  test::Rng rng(31);
+  for (int i = 0; i < 150; ++i) {
+    Conv2DGeometry g = test::random_geometry(rng, 4);
+    ASSERT_TRUE(validate_conv2d("t", &g).is_ok()) << describe(g);
+    const size_t patch = g.taps() * (g.in_c / g.groups);
+    check_im2col<int8_t>(g, patch + static_cast<size_t>(rng.int_in(0, 9)), rng);
+    check_im2col<float>(g, patch, rng);
+  }
+  // First-layer shapes (1 and 3 channels), where the short runs take the block copies.
+  for (size_t cin : {1, 3}) {
+    Conv2DGeometry g = geometry(1, 11, 13, cin, 8, 3, 3, 2, 1, 1, 1);
+    ASSERT_TRUE(validate_conv2d("t", &g).is_ok());
+    check_im2col<int8_t>(g, (9 * cin + 7) / 8 * 8, rng);
+    check_im2col<float>(g, 9 * cin, rng);
+  }
+}
+
 TEST(Conv2DS8, PointwiseAndCommonShapes) {
   test::Rng rng(9);
   check_against_reference(geometry(1, 7, 5, 16, 24, 1, 1, 1, 1, 0, 1), rng);  // pointwise

@@ -19,12 +19,19 @@ struct Case {
 
 using GemmFn = void (*)(size_t, const int8_t*, size_t, const PackedGemmS8&, const GemmS8Output&,
                         int8_t*, size_t, bool);
+using PackFn = PackedGemmS8 (*)(size_t, size_t, const int8_t*, const int32_t*, int32_t,
+                                const int32_t*);
 const struct {
   const char* name;
   GemmFn fn;
-} kVariants[] = {{"2x4c8", gemm_s8_2x4c8__wasmsimd_dot16x2},
-                 {"3x4c8", gemm_s8_3x4c8__wasmsimd_dot16x2},
-                 {"4x4c8", gemm_s8_4x4c8__wasmsimd_dot16x2}};
+  PackFn pack;
+} kVariants[] = {{"2x4c8", gemm_s8_2x4c8__wasmsimd_dot16x2, pack_gemm_s8_4c8},
+                 {"3x4c8", gemm_s8_3x4c8__wasmsimd_dot16x2, pack_gemm_s8_4c8},
+                 {"4x4c8", gemm_s8_4x4c8__wasmsimd_dot16x2, pack_gemm_s8_4c8},
+                 {"2x8c2", gemm_s8_2x8c2__wasmsimd_dot16x2, pack_gemm_s8_8c2},
+                 {"4x8c2", gemm_s8_4x8c2__wasmsimd_dot16x2, pack_gemm_s8_8c2},
+                 // What the ops call: the layout picked by K, and its kernel.
+                 {"packed", gemm_s8_packed, pack_gemm_s8}};
 
 // Runs every packed microkernel and the reference on the same random problem; they must agree bit
 // for bit.
@@ -44,13 +51,13 @@ void check_case(const Case& c, test::Rng& rng, int x_lo = -128, int x_hi = 127, 
   std::vector<int8_t> ref(c.M * c.N), got(c.M * c.N, 99);
   gemm_s8_reference(c.M, c.N, c.K, x.data(), c.K, c.x_zp, w.data(), c.bias ? bias.data() : nullptr,
                     out, ref.data(), c.N);
-  const PackedGemmS8 packed =
-      pack_gemm_s8_4c8(c.N, c.K, w.data(), c.bias ? bias.data() : nullptr, c.x_zp, mult.data());
   // Rows padded to a multiple of 8 with garbage, for the x_padded mode.
   const size_t stride = (c.K + 7) / 8 * 8;
   std::vector<int8_t> xp = rng.int8s(c.M * stride);
   for (size_t m = 0; m < c.M; ++m) std::copy_n(&x[m * c.K], c.K, &xp[m * stride]);
   for (const auto& v : kVariants) {
+    const PackedGemmS8 packed =
+        v.pack(c.N, c.K, w.data(), c.bias ? bias.data() : nullptr, c.x_zp, mult.data());
     for (bool padded : {false, true}) {
       std::fill(got.begin(), got.end(), int8_t{99});
       if (padded) {
@@ -67,9 +74,9 @@ void check_case(const Case& c, test::Rng& rng, int x_lo = -128, int x_hi = 127, 
 
 TEST(GemmS8, MicrokernelIsBitExactWithReferenceOnEdgeSizes) {
   test::Rng rng(2024);
-  // Every M, N, K around the 2x4c8 tile: not multiples of 2, 4 and 8 included.
+  // Every M, N, K around the tiles (2-4 rows, 4 or 8 channels, 8 k): not multiples included.
   for (size_t M = 1; M <= 9; ++M) {
-    for (size_t N = 1; N <= 9; ++N) {
+    for (size_t N = 1; N <= 17; ++N) {
       for (size_t K = 1; K <= 25; ++K) {
         // Shifts around 31 cover both the plain and the saturating requantization paths.
         const int shift = rng.int_in(0, 1) ? rng.int_in(kMinRequantShift, 30) : rng.int_in(31, 40);

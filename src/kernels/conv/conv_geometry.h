@@ -88,10 +88,19 @@ void im2col_nhwc(const Conv2DGeometry& g, size_t group, const T* x, T pad_value,
     WI8_NO_VECTORIZE
     for (size_t i = 0; i < n; ++i) dst[i] = pad_value;
   };
-  // Small channel counts (the first conv of a network: 1 or 3) are copied inline: a memcpy call
-  // per 3 bytes costs more than the copy.
-  auto copy = [](T* dst, const T* src, size_t n) {
-    if (n < 16) {
+  // Short runs (the first conv of a network: 1 or 3 channels, 3 to 9 values per kernel row) are
+  // copied in whole 16-byte blocks, which may read past the run (within the image) and write past
+  // it (into the rest of this row or the next rows, all written after this, in order; never past
+  // `out_end`): a memcpy call or a byte loop per 9 bytes costs more than the copy (the
+  // MobileNetV2 stem's im2col went from 0.43-0.53 to 0.32-0.45 ms). Otherwise byte loops or memcpy.
+  const T* x_end = x + g.in_image();
+  T* const out_end = out + g.out_pixels() * row_stride;
+  constexpr size_t kBlock = 16 / sizeof(T);
+  auto copy = [x_end, out_end](T* dst, const T* src, size_t n) {
+    const size_t blocks = (n + kBlock - 1) / kBlock;
+    if (blocks <= 4 && src + blocks * kBlock <= x_end && dst + blocks * kBlock <= out_end) {
+      for (size_t b = 0; b < blocks; ++b) std::memcpy(dst + b * kBlock, src + b * kBlock, 16);
+    } else if (n < 16) {
       WI8_NO_VECTORIZE
       for (size_t i = 0; i < n; ++i) dst[i] = src[i];
     } else {

@@ -32,25 +32,42 @@ void gemm_s8_reference(size_t M, size_t N, size_t K, const int8_t* x, size_t x_s
                        int32_t x_zero_point, const int8_t* w, const int32_t* bias,
                        const GemmS8Output& out, int8_t* y, size_t y_stride);
 
-// Weights packed for microkernels with NR = 4 output channels and K blocks of 8 ("4c8"):
-// for each block of 4 channels, for each block of 8 k: 4 x 8 values (channel-major), zero padded.
+// Weights packed once at load for the microkernels, in blocks of nr output channels and kr k:
+// for each block of nr channels, for each block of kr k: nr x kr values (channel-major), zero
+// padded. K is padded to kKPad in every layout (the kernels read x in 8-value loads).
+// Two layouts:
+// - "4c8" (nr 4, kr 8): one i32x4.dot_i16x8_s sums 8 k of one channel; a tile's 4 partial-sum
+//   vectors per row are reduced across lanes at the end. Best for large K.
+// - "8c2" (nr 8, kr 2): one dot sums 2 k of 4 channels, with the row's 2 inputs broadcast; the
+//   accumulators already hold one channel per lane, so no reduction. Best for small K (the
+//   pointwise expansions of MobileNetV2, K = 16-32).
 // Stored widened to int16: i32x4.dot_i16x8_s takes int16 operands, and widening once at load saves
 // the kernel 6 of its 26 instructions per block (measured: bench/kernels_bench.cc).
 struct PackedGemmS8 {
-  static constexpr size_t kNR = 4;
-  static constexpr size_t kKR = 8;
+  static constexpr size_t kKPad = 8;
   size_t n = 0;
   size_t k = 0;
-  std::vector<int16_t> weights;     // round_up(n, 4) * round_up(k, 8)
-  std::vector<int32_t> bias;        // round_up(n, 4): bias - x_zero_point * sum_k w
-  std::vector<int32_t> multiplier;  // round_up(n, 4), padding channels 0
+  size_t nr = 4;
+  size_t kr = 8;
+  std::vector<int16_t> weights;     // round_up(n, nr) * round_up(k, kKPad)
+  std::vector<int32_t> bias;        // round_up(n, nr): bias - x_zero_point * sum_k w
+  std::vector<int32_t> multiplier;  // round_up(n, nr), padding channels 0
   std::vector<int32_t> requant;     // bias and multiplier as simd::requantize4_quad() records
 };
 
+// The packing the ops use: 8c2 for K <= kGemmS8SmallK, else 4c8 (bench/kernels_bench.cc: at
+// K = 16 the 2x8c2 tile is 16-19 % faster than 2x4c8, at K = 24-32 they are within noise, from
+// K = 48 on 4c8 wins, by up to 40 % at large K).
+constexpr size_t kGemmS8SmallK = 24;
+PackedGemmS8 pack_gemm_s8(size_t N, size_t K, const int8_t* w, const int32_t* bias,
+                          int32_t x_zero_point, const int32_t* multiplier);
+
 PackedGemmS8 pack_gemm_s8_4c8(size_t N, size_t K, const int8_t* w, const int32_t* bias,
                               int32_t x_zero_point, const int32_t* multiplier);
+PackedGemmS8 pack_gemm_s8_8c2(size_t N, size_t K, const int8_t* w, const int32_t* bias,
+                              int32_t x_zero_point, const int32_t* multiplier);
 
-// Microkernels: MR rows x 4 channels per tile (MR = 2, 3, 4), k in blocks of 8,
+// 4c8 microkernels: MR rows x 4 channels per tile (MR = 2, 3, 4), k in blocks of 8,
 // i32x4.dot_i16x8_s (16-bit products summed in pairs). out.multiplier is ignored: the packed
 // multipliers are used.
 // x_padded: every row of x may be read up to round_up(K, 8) (the values there are ignored: the
@@ -63,6 +80,18 @@ void gemm_s8_3x4c8__wasmsimd_dot16x2(size_t M, const int8_t* x, size_t x_stride,
                                      const PackedGemmS8& w, const GemmS8Output& out, int8_t* y,
                                      size_t y_stride, bool x_padded = false);
 void gemm_s8_4x4c8__wasmsimd_dot16x2(size_t M, const int8_t* x, size_t x_stride,
+                                     const PackedGemmS8& w, const GemmS8Output& out, int8_t* y,
+                                     size_t y_stride, bool x_padded = false);
+// The ops' GEMM: the 2-row microkernel of the layout `w` was packed in (2x4c8 or 2x8c2).
+void gemm_s8_packed(size_t M, const int8_t* x, size_t x_stride, const PackedGemmS8& w,
+                    const GemmS8Output& out, int8_t* y, size_t y_stride, bool x_padded = false);
+
+// MR rows x 8 channels on the 8c2 layout (MR = 2, 4): per pair of k, the pair of each row is
+// broadcast (one 32-bit shuffle) and dotted with two weight vectors.
+void gemm_s8_2x8c2__wasmsimd_dot16x2(size_t M, const int8_t* x, size_t x_stride,
+                                     const PackedGemmS8& w, const GemmS8Output& out, int8_t* y,
+                                     size_t y_stride, bool x_padded = false);
+void gemm_s8_4x8c2__wasmsimd_dot16x2(size_t M, const int8_t* x, size_t x_stride,
                                      const PackedGemmS8& w, const GemmS8Output& out, int8_t* y,
                                      size_t y_stride, bool x_padded = false);
 

@@ -22,14 +22,16 @@ void gemm_s8_reference(size_t M, size_t N, size_t K, const int8_t* x, size_t x_s
   }
 }
 
-PackedGemmS8 pack_gemm_s8_4c8(size_t N, size_t K, const int8_t* w, const int32_t* bias,
-                              int32_t x_zero_point, const int32_t* multiplier) {
-  constexpr size_t NR = PackedGemmS8::kNR, KR = PackedGemmS8::kKR;
+namespace {
+PackedGemmS8 pack_layout(size_t N, size_t K, const int8_t* w, const int32_t* bias,
+                          int32_t x_zero_point, const int32_t* multiplier, size_t NR, size_t KR) {
   PackedGemmS8 p;
   p.n = N;
   p.k = K;
+  p.nr = NR;
+  p.kr = KR;
   const size_t n_padded = (N + NR - 1) / NR * NR;
-  const size_t k_padded = (K + KR - 1) / KR * KR;
+  const size_t k_padded = (K + PackedGemmS8::kKPad - 1) / PackedGemmS8::kKPad * PackedGemmS8::kKPad;
   p.weights.assign(n_padded * k_padded, 0);
   p.bias.assign(n_padded, 0);
   p.multiplier.assign(n_padded, 0);
@@ -53,6 +55,32 @@ PackedGemmS8 pack_gemm_s8_4c8(size_t N, size_t K, const int8_t* w, const int32_t
   }
   p.requant = pack_requant_quads(p.bias.data(), p.multiplier.data(), n_padded);
   return p;
+}
+}  // namespace
+
+PackedGemmS8 pack_gemm_s8_4c8(size_t N, size_t K, const int8_t* w, const int32_t* bias,
+                              int32_t x_zero_point, const int32_t* multiplier) {
+  return pack_layout(N, K, w, bias, x_zero_point, multiplier, 4, 8);
+}
+
+PackedGemmS8 pack_gemm_s8_8c2(size_t N, size_t K, const int8_t* w, const int32_t* bias,
+                              int32_t x_zero_point, const int32_t* multiplier) {
+  return pack_layout(N, K, w, bias, x_zero_point, multiplier, 8, 2);
+}
+
+PackedGemmS8 pack_gemm_s8(size_t N, size_t K, const int8_t* w, const int32_t* bias,
+                          int32_t x_zero_point, const int32_t* multiplier) {
+  return K <= kGemmS8SmallK ? pack_gemm_s8_8c2(N, K, w, bias, x_zero_point, multiplier)
+                            : pack_gemm_s8_4c8(N, K, w, bias, x_zero_point, multiplier);
+}
+
+void gemm_s8_packed(size_t M, const int8_t* x, size_t x_stride, const PackedGemmS8& w,
+                    const GemmS8Output& out, int8_t* y, size_t y_stride, bool x_padded) {
+  if (w.nr == 8) {
+    gemm_s8_2x8c2__wasmsimd_dot16x2(M, x, x_stride, w, out, y, y_stride, x_padded);
+  } else {
+    gemm_s8_2x4c8__wasmsimd_dot16x2(M, x, x_stride, w, out, y, y_stride, x_padded);
+  }
 }
 
 }  // namespace wi8

@@ -1,4 +1,5 @@
 #include <cstring>
+#include <type_traits>
 
 #include "kernels/gemm/gemm_s8.h"
 #include "kernels/simd_requant.h"
@@ -103,6 +104,81 @@ void gemm_mr_x4c8(size_t M, const int8_t* x, size_t x_stride, const PackedGemmS8
   }
 }
 
+// MR rows x 8 channels on the 8c2 layout. acc[r][h] holds channels 4h..4h+3 of row r, one per
+// lane; per pair of k, the row's pair (two int16 in one 32-bit lane) is broadcast with one shuffle
+// and dotted with the pair's two weight vectors. 2 * MR accumulators + 2 weights + 1 broadcast stay
+// within x86's 16 vector registers at MR = 4 (the 4x4c8 tile's 16 accumulators do not).
+template <size_t MR>
+void gemm_mr_x8c2(size_t M, const int8_t* x, size_t x_stride, const PackedGemmS8& w,
+                  const GemmS8Output& out, int8_t* y, size_t y_stride, bool x_padded) {
+  const size_t N = w.n, K = w.k;
+  const size_t k_main = x_padded ? (K + 7) / 8 * 8 : K / 8 * 8;
+  const simd::RequantConsts rq(out.shift, out.zero_point, out.qmin, out.qmax);
+
+  for (size_t m = 0; m < M; m += MR) {
+    const int8_t* a[MR];
+    int8_t* yr[MR];
+    for (size_t r = 0; r < MR; ++r) {
+      const size_t row = m + r < M ? m + r : m;
+      a[r] = x + row * x_stride;
+      yr[r] = y + row * y_stride;
+    }
+    const size_t rows = M - m < MR ? M - m : MR;
+
+    const int16_t* pw = w.weights.data();
+    for (size_t n = 0; n < N; n += 8) {
+      v128_t acc[MR][2];
+      for (size_t r = 0; r < MR; ++r) acc[r][0] = acc[r][1] = wasm_i32x4_splat(0);
+      auto pair = [&](const v128_t* va, auto p) {
+        constexpr int kP = decltype(p)::value;
+        const v128_t vb0 = wasm_v128_load(pw);
+        const v128_t vb1 = wasm_v128_load(pw + 8);
+        pw += 16;
+        for (size_t r = 0; r < MR; ++r) {
+          const v128_t vp = wasm_i32x4_shuffle(va[r], va[r], kP, kP, kP, kP);
+          acc[r][0] = wasm_i32x4_add(acc[r][0], wasm_i32x4_dot_i16x8(vp, vb0));
+          acc[r][1] = wasm_i32x4_add(acc[r][1], wasm_i32x4_dot_i16x8(vp, vb1));
+        }
+      };
+      auto block = [&](const v128_t* va) {
+        pair(va, std::integral_constant<int, 0>());
+        pair(va, std::integral_constant<int, 1>());
+        pair(va, std::integral_constant<int, 2>());
+        pair(va, std::integral_constant<int, 3>());
+      };
+      for (size_t k = 0; k < k_main; k += 8) {
+        v128_t va[MR];
+        for (size_t r = 0; r < MR; ++r) va[r] = wasm_i16x8_load8x8(a[r] + k);
+        block(va);
+      }
+      if (k_main < K) {  // K tail: copy the last K % 8 inputs; the padded weights there are 0
+        v128_t va[MR];
+        for (size_t r = 0; r < MR; ++r) {
+          int8_t t[8] = {0};
+          std::memcpy(t, a[r] + k_main, K - k_main);
+          va[r] = wasm_i16x8_load8x8(t);
+        }
+        block(va);
+      }
+      const int32_t* quad = w.requant.data() + n * 4;
+      // Stores go last row first, so a duplicated (past-M) row never overwrites a real one.
+      for (size_t r = rows; r-- > 0;) {
+        const v128_t v8 =
+            simd::narrow_to_int8(simd::requantize4_quad(acc[r][0], quad, rq),
+                                 simd::requantize4_quad(acc[r][1], quad + simd::kRequantQuad, rq),
+                                 rq);
+        if (n + 8 <= N) {
+          wasm_v128_store64_lane(yr[r] + n, v8, 0);
+        } else {
+          int8_t bytes[16];
+          wasm_v128_store(bytes, v8);
+          for (size_t j = 0; j < N - n; ++j) yr[r][n + j] = bytes[j];
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 
 void gemm_s8_2x4c8__wasmsimd_dot16x2(size_t M, const int8_t* x, size_t x_stride,
@@ -120,14 +196,24 @@ void gemm_s8_4x4c8__wasmsimd_dot16x2(size_t M, const int8_t* x, size_t x_stride,
                                      size_t y_stride, bool x_padded) {
   gemm_mr_x4c8<4>(M, x, x_stride, w, out, y, y_stride, x_padded);
 }
+void gemm_s8_2x8c2__wasmsimd_dot16x2(size_t M, const int8_t* x, size_t x_stride,
+                                     const PackedGemmS8& w, const GemmS8Output& out, int8_t* y,
+                                     size_t y_stride, bool x_padded) {
+  gemm_mr_x8c2<2>(M, x, x_stride, w, out, y, y_stride, x_padded);
+}
+void gemm_s8_4x8c2__wasmsimd_dot16x2(size_t M, const int8_t* x, size_t x_stride,
+                                     const PackedGemmS8& w, const GemmS8Output& out, int8_t* y,
+                                     size_t y_stride, bool x_padded) {
+  gemm_mr_x8c2<4>(M, x, x_stride, w, out, y, y_stride, x_padded);
+}
 
 #else  // Native builds: a scalar loop over the same packed layout (tests the packing natively).
 
 namespace {
 void gemm_scalar_packed(size_t M, const int8_t* x, size_t x_stride, const PackedGemmS8& w,
                         const GemmS8Output& out, int8_t* y, size_t y_stride) {
-  constexpr size_t NR = PackedGemmS8::kNR, KR = PackedGemmS8::kKR;
-  const size_t k_padded = (w.k + KR - 1) / KR * KR;
+  const size_t NR = w.nr, KR = w.kr;
+  const size_t k_padded = (w.k + PackedGemmS8::kKPad - 1) / PackedGemmS8::kKPad * PackedGemmS8::kKPad;
   for (size_t m = 0; m < M; ++m) {
     const int8_t* a = x + m * x_stride;
     for (size_t n = 0; n < w.n; ++n) {
@@ -155,6 +241,16 @@ void gemm_s8_3x4c8__wasmsimd_dot16x2(size_t M, const int8_t* x, size_t x_stride,
   gemm_scalar_packed(M, x, x_stride, w, out, y, y_stride);
 }
 void gemm_s8_4x4c8__wasmsimd_dot16x2(size_t M, const int8_t* x, size_t x_stride,
+                                     const PackedGemmS8& w, const GemmS8Output& out, int8_t* y,
+                                     size_t y_stride, bool) {
+  gemm_scalar_packed(M, x, x_stride, w, out, y, y_stride);
+}
+void gemm_s8_2x8c2__wasmsimd_dot16x2(size_t M, const int8_t* x, size_t x_stride,
+                                     const PackedGemmS8& w, const GemmS8Output& out, int8_t* y,
+                                     size_t y_stride, bool) {
+  gemm_scalar_packed(M, x, x_stride, w, out, y, y_stride);
+}
+void gemm_s8_4x8c2__wasmsimd_dot16x2(size_t M, const int8_t* x, size_t x_stride,
                                      const PackedGemmS8& w, const GemmS8Output& out, int8_t* y,
                                      size_t y_stride, bool) {
   gemm_scalar_packed(M, x, x_stride, w, out, y, y_stride);
