@@ -64,6 +64,15 @@ class Pool {
       workers_.emplace_back([this, k, start] { loop(k, start); });
   }
 
+  // ParallelRegion: while held_ > 0 the active workers do not sleep.
+  void hold() {
+    if (held_.fetch_add(1, std::memory_order_acq_rel) == 0 && active_.load() > 1) {
+      { std::lock_guard<std::mutex> lock(mutex_); }  // a worker between its check and wait() ...
+      wake_.notify_all();                            // ... is then waiting, and sees this
+    }
+  }
+  void release() { held_.fetch_sub(1, std::memory_order_acq_rel); }
+
   void run(size_t n, size_t grain, const std::function<void(size_t, size_t)>& fn) {
     const size_t units = (n + grain - 1) / grain;
     const size_t active = active_.load();
@@ -114,8 +123,12 @@ class Pool {
   void loop(size_t index, uint64_t seen) {
     for (;;) {
       // Threads beyond the active count (after setThreads() lowered it) sleep without spinning.
+      auto held = [&] {
+        return held_.load(std::memory_order_relaxed) > 0 &&
+               index < active_.load(std::memory_order_relaxed);
+      };
       int spins = index < active_.load(std::memory_order_relaxed) ? 0 : kSpins;
-      while (generation_.load(std::memory_order_acquire) == seen && ++spins < kSpins) {
+      while (generation_.load(std::memory_order_acquire) == seen && (held() || ++spins < kSpins)) {
         if (stop_.load(std::memory_order_relaxed)) break;
       }
       const std::function<void(size_t, size_t)>* fn;
@@ -123,7 +136,7 @@ class Pool {
       {
         // The task and its generation are read together: run() writes them under this lock.
         std::unique_lock<std::mutex> lock(mutex_);
-        wake_.wait(lock, [&] { return stop_ || generation_.load() != seen; });
+        wake_.wait(lock, [&] { return stop_ || generation_.load() != seen || held(); });
         if (stop_) return;
         seen = generation_.load();
         fn = fn_;
@@ -131,8 +144,9 @@ class Pool {
         grain = grain_;
         chunks = chunks_;
       }
-      // A generation that is over already (its chunks all claimed) is skipped by work().
-      if (index < active_.load(std::memory_order_relaxed)) work(seen, n, grain, chunks, *fn);
+      // A generation that is over already (its chunks all claimed), or a wake-up by hold() with
+      // no new generation, is skipped by work().
+      if (fn && index < active_.load(std::memory_order_relaxed)) work(seen, n, grain, chunks, *fn);
     }
   }
 
@@ -146,6 +160,7 @@ class Pool {
   const std::function<void(size_t, size_t)>* fn_ = nullptr;
   size_t n_ = 0, grain_ = 1, chunks_ = 0;
   std::atomic<size_t> active_{1};
+  std::atomic<size_t> held_{0};  // open ParallelRegions
 };
 
 Pool& pool() {
@@ -170,6 +185,9 @@ void parallel_for(size_t n, size_t grain, const std::function<void(size_t, size_
   pool().run(n, grain ? grain : 1, fn);
 }
 
+ParallelRegion::ParallelRegion() { pool().hold(); }
+ParallelRegion::~ParallelRegion() { pool().release(); }
+
 #else
 
 size_t max_threads() { return 1; }
@@ -178,6 +196,9 @@ size_t num_threads() { return 1; }
 void parallel_for(size_t n, size_t, const std::function<void(size_t, size_t)>& fn) {
   if (n) fn(0, n);
 }
+
+ParallelRegion::ParallelRegion() = default;
+ParallelRegion::~ParallelRegion() = default;
 
 #endif
 

@@ -22,12 +22,13 @@ size_t max_threads();
 size_t set_num_threads(size_t n);
 size_t num_threads();
 
-// Work (multiply-adds) below which an op runs on the caller alone: this much takes ~10-30 us on
-// one thread, about what waking a sleeping worker costs. On this 2-core machine (noisy, so only
-// roughly): with every op split the Fashion-MNIST MobileNet (layers of 0.1-0.8 M MACs) ran ~10 %
-// slower on 2 threads than on 1; raising the limit to 2^20-2^21 kept it level but took
-// MobileNetV2's depthwise layers (0.4-1.4 M) off the second thread.
-constexpr size_t kMinParallelWork = size_t{1} << 19;
+// Work (multiply-adds) below which an op runs on the caller alone: ~5-10 us on one thread, where
+// handing a chunk to a worker that is spinning in the run's ParallelRegion costs a few us. On this
+// 2-core machine (noisy, so only roughly), 2 threads against 1: at 2^19, before the regions (the
+// workers slept between layers), the Fashion-MNIST MobileNet (layers of 0.1-0.8 M MACs) gained
+// nothing; at 2^17 with regions 1.38-1.42x (the CNN 1.70x, MobileNetV2 1.72-1.85x); at 2^15 no
+// better than 2^17.
+constexpr size_t kMinParallelWork = size_t{1} << 17;
 
 // `grain`, or n (one chunk: the caller alone) when `work` is too small to split.
 inline size_t parallel_grain(size_t n, size_t grain, size_t work) {
@@ -39,5 +40,19 @@ inline size_t parallel_grain(size_t n, size_t grain, size_t work) {
 // (in the browser a worker's malloc may grow the memory under the caller's heap views, and an
 // abort in a worker would leave the caller waiting). One caller at a time: the pool is global.
 void parallel_for(size_t n, size_t grain, const std::function<void(size_t, size_t)>& fn);
+
+// While a ParallelRegion lives (e.g. one model run: the executor opens one), idle workers spin for
+// the next parallel_for instead of going to sleep, however long the serial ops between two splits
+// take, and the region's start wakes them, so they are awake when the first split comes. Outside
+// regions they spin briefly and sleep. (With only the short spin, MobileNetV2 on 2 threads lost
+// its workers to sleep between layers whenever the process had been idle: 8.7 -> 11.0 ms with a
+// 20 ms pause before each run.) Regions nest; no-op without threads.
+class ParallelRegion {
+ public:
+  ParallelRegion();
+  ~ParallelRegion();
+  ParallelRegion(const ParallelRegion&) = delete;
+  ParallelRegion& operator=(const ParallelRegion&) = delete;
+};
 
 }  // namespace wi8

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "core/parallel.h"
 #include "graph/fold.h"
 #include "graph/planner.h"
 #include "graph/simplify.h"
@@ -518,6 +519,7 @@ Status Executor::create(std::shared_ptr<const Graph> g, const std::vector<Shape>
 }
 
 Status Executor::run() {
+  const ParallelRegion region;
   for (size_t k = 0; k < steps_.size(); ++k) {
     const Status s = steps_[k].fn(steps_[k].io);
     if (!s.is_ok()) return Status::error(step_info_[k].where + ": " + s.message());
@@ -526,6 +528,7 @@ Status Executor::run() {
 }
 
 Status Executor::run_profiled(std::vector<double>* times) {
+  const ParallelRegion region;
   times->resize(steps_.size(), 0.0);
   for (size_t k = 0; k < steps_.size(); ++k) {
     const auto t0 = std::chrono::steady_clock::now();

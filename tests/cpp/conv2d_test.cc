@@ -63,34 +63,37 @@ TEST(Conv2DS8, MatchesReferenceOnRandomGeometries) {
 }
 
 // im2col_nhwc against its definition, for every group: row p holds tap (kh, kw), channel c of the
-// group at [kh][kw][c], pad_value for padding and in the gap up to row_stride. The block copies of
-// short runs may read past a run and write past it; nothing past the last row may change (a
-// canary), and the input is exactly in_image() long (the sanitizer build catches a read past it).
+// group at [kh][kw][c], pad_value for padding and in the gap up to row_stride. Only rows
+// [p_begin, p_end) are written (threads split the rows): the block copies of short runs may read
+// past a run and write past it, but nothing outside those rows may change (the rest of the buffer
+// is a canary), and the input is exactly in_image() long (the sanitizer build catches a read past
+// it).
 template <class T>
-void check_im2col(const Conv2DGeometry& g, size_t row_stride, test::Rng& rng) {
+void check_im2col(const Conv2DGeometry& g, size_t row_stride, test::Rng& rng, size_t p_begin = 0,
+                  size_t p_end = SIZE_MAX) {
   const size_t cin_g = g.in_c / g.groups, patch = g.taps() * cin_g;
   std::vector<T> x(g.in_image());
   for (auto& v : x) v = static_cast<T>(rng.int_in(-128, 127));
-  const T pad = static_cast<T>(-7);
-  const size_t rows = g.out_pixels() * row_stride;
+  const T pad = static_cast<T>(-7), canary = static_cast<T>(99);
+  const size_t rows = g.out_pixels();
+  if (p_end > rows) p_end = rows;
   for (size_t grp = 0; grp < g.groups; ++grp) {
-    std::vector<T> out(rows + 40, static_cast<T>(99));
-    im2col_nhwc(g, grp, x.data(), pad, out.data(), row_stride);
-    for (size_t p = 0; p < g.out_pixels(); ++p) {
-      const size_t oh = p / g.out_w, ow = p % g.out_w;
-      for (size_t i = 0; i < row_stride; ++i) {
-        T want = pad;
-        if (i < patch) {
-          const size_t kh = i / cin_g / g.kernel_w, kw = i / cin_g % g.kernel_w, c = i % cin_g;
-          const int64_t off = conv_tap_offset(g, oh, ow, kh, kw);
-          if (off >= 0) want = x[static_cast<size_t>(off) + grp * cin_g + c];
+    std::vector<T> out(rows * row_stride + 40, canary);
+    im2col_nhwc(g, grp, x.data(), pad, out.data(), row_stride, p_begin, p_end);
+    for (size_t i = 0; i < out.size(); ++i) {
+      const size_t p = i / row_stride, col = i % row_stride;
+      T want = canary;
+      if (p >= p_begin && p < p_end) {
+        want = pad;
+        if (col < patch) {
+          const size_t kh = col / cin_g / g.kernel_w, kw = col / cin_g % g.kernel_w;
+          const int64_t off = conv_tap_offset(g, p / g.out_w, p % g.out_w, kh, kw);
+          if (off >= 0) want = x[static_cast<size_t>(off) + grp * cin_g + col % cin_g];
         }
-        ASSERT_EQ(want, out[p * row_stride + i])
-            << describe(g) << " group " << grp << " row " << p << " col " << i;
       }
-    }
-    for (size_t i = rows; i < out.size(); ++i) {
-      ASSERT_EQ(static_cast<T>(99), out[i]) << describe(g) << " wrote past the last row";
+      ASSERT_EQ(want, out[i]) << describe(g) << " group " << grp << " rows [" << p_begin << ", "
+                              << p_end << ") element " << i << " (row " << p << ", col " << col
+                              << ")";
     }
   }
 }
@@ -103,6 +106,11 @@ TEST(Im2col, MatchesDefinitionInt8AndFloat) {
     const size_t patch = g.taps() * (g.in_c / g.groups);
     check_im2col<int8_t>(g, patch + static_cast<size_t>(rng.int_in(0, 9)), rng);
     check_im2col<float>(g, patch, rng);
+    // A range of rows, as one thread's share.
+    const size_t a = static_cast<size_t>(rng.int_in(0, static_cast<int>(g.out_pixels())));
+    const size_t b =
+        static_cast<size_t>(rng.int_in(static_cast<int>(a), static_cast<int>(g.out_pixels())));
+    check_im2col<int8_t>(g, (patch + 7) / 8 * 8, rng, a, b);
   }
   // First-layer shapes (1 and 3 channels), where the short runs take the block copies.
   for (size_t cin : {1, 3}) {
@@ -110,6 +118,7 @@ TEST(Im2col, MatchesDefinitionInt8AndFloat) {
     ASSERT_TRUE(validate_conv2d("t", &g).is_ok());
     check_im2col<int8_t>(g, (9 * cin + 7) / 8 * 8, rng);
     check_im2col<float>(g, 9 * cin, rng);
+    check_im2col<int8_t>(g, (9 * cin + 7) / 8 * 8, rng, 5, 23);
   }
 }
 

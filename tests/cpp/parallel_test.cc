@@ -52,6 +52,25 @@ TEST(ParallelFor, VisitsEveryIndexOnceInGrainAlignedChunks) {
   EXPECT_EQ(total.load(), 2000u * 7u);
 }
 
+// Inside (nested) regions the workers spin instead of sleeping; the work is the same. A region
+// opened at one thread, and thread-count changes between regions, change nothing either; the
+// pool can still be shrunk after regions (its spinning workers stop).
+TEST(ParallelFor, RegionsKeepResultsAndNest) {
+  for (size_t threads : {1, 3, 2}) {
+    ThreadCount tc(threads);
+    std::atomic<size_t> total{0};
+    {
+      const ParallelRegion outer;
+      for (int k = 0; k < 500; ++k) {
+        const ParallelRegion inner;
+        parallel_for(64, 8, [&](size_t b, size_t e) { total += e - b; });
+      }
+      parallel_for(1000, 1, [&](size_t b, size_t e) { total += e - b; });
+    }
+    EXPECT_EQ(total.load(), 500u * 64u + 1000u) << threads;
+  }
+}
+
 // The depthwise, pointwise and im2col paths, int8 and fp32: 3 threads give 1 thread's bytes.
 // (A split that computed anything differently would show: e.g. a wrong row offset.)
 TEST(ParallelFor, ConvolutionsGiveTheSameBytesOnAnyThreadCount) {

@@ -75,10 +75,12 @@ inline int64_t conv_tap_offset(const Conv2DGeometry& g, size_t oh, size_t ow, si
 // im2col for one image and one group: row p (output pixel) holds the patch [kh][kw][c] of the
 // group's cin_g channels, padding filled with pad_value (the input zero point for int8, 0 for
 // float). Rows are row_stride >= patch elements apart; the gap is filled with pad_value too (the
-// GEMM may read it; its weights there are 0).
+// GEMM may read it; its weights there are 0). Only rows [p_begin, p_end) are written (threads
+// split the rows; nothing outside those rows is touched).
 template <class T>
 void im2col_nhwc(const Conv2DGeometry& g, size_t group, const T* x, T pad_value, T* out,
-                 size_t row_stride) {
+                 size_t row_stride, size_t p_begin = 0, size_t p_end = SIZE_MAX) {
+  if (p_end > g.out_pixels()) p_end = g.out_pixels();
   const size_t cin_g = g.in_c / g.groups;
   const size_t patch = g.taps() * cin_g;
   const int64_t in_h = static_cast<int64_t>(g.in_h), in_w = static_cast<int64_t>(g.in_w);
@@ -94,7 +96,7 @@ void im2col_nhwc(const Conv2DGeometry& g, size_t group, const T* x, T pad_value,
   // `out_end`): a memcpy call or a byte loop per 9 bytes costs more than the copy (the
   // MobileNetV2 stem's im2col went from 0.43-0.53 to 0.32-0.45 ms). Otherwise byte loops or memcpy.
   const T* x_end = x + g.in_image();
-  T* const out_end = out + g.out_pixels() * row_stride;
+  T* const out_end = out + p_end * row_stride;
   constexpr size_t kBlock = 16 / sizeof(T);
   auto copy = [x_end, out_end](T* dst, const T* src, size_t n) {
     const size_t blocks = (n + kBlock - 1) / kBlock;
@@ -110,39 +112,36 @@ void im2col_nhwc(const Conv2DGeometry& g, size_t group, const T* x, T pad_value,
   // With one group and no horizontal dilation, a kernel row's taps are one contiguous input run.
   const bool contiguous_taps = g.groups == 1 && g.dilation_w == 1;
   const size_t run = g.kernel_w * cin_g;
-  for (size_t oh = 0; oh < g.out_h; ++oh) {
-    for (size_t ow = 0; ow < g.out_w; ++ow) {
-      T* row = out + (oh * g.out_w + ow) * row_stride;
-      T* dst = row;
-      for (size_t kh = 0; kh < g.kernel_h; ++kh) {
-        const int64_t ih = static_cast<int64_t>(oh * g.stride_h + kh * g.dilation_h) -
-                           static_cast<int64_t>(g.pad_top);
-        if (ih < 0 || ih >= in_h) {
-          fill(dst, g.kernel_w * cin_g);
-          dst += g.kernel_w * cin_g;
-          continue;
-        }
-        const T* x_row = x + static_cast<size_t>(ih) * g.in_w * g.in_c + group * cin_g;
-        const int64_t iw0 =
-            static_cast<int64_t>(ow * g.stride_w) - static_cast<int64_t>(g.pad_left);
-        if (contiguous_taps && iw0 >= 0 && iw0 + static_cast<int64_t>(g.kernel_w) <= in_w) {
-          copy(dst, x_row + static_cast<size_t>(iw0) * g.in_c, run);
-          dst += run;
-          continue;
-        }
-        for (size_t kw = 0; kw < g.kernel_w; ++kw) {
-          const int64_t iw = static_cast<int64_t>(ow * g.stride_w + kw * g.dilation_w) -
-                             static_cast<int64_t>(g.pad_left);
-          if (iw < 0 || iw >= in_w) {
-            fill(dst, cin_g);
-          } else {
-            copy(dst, x_row + static_cast<size_t>(iw) * g.in_c, cin_g);
-          }
-          dst += cin_g;
-        }
+  size_t oh = p_begin / g.out_w, ow = p_begin % g.out_w;
+  for (size_t p = p_begin; p < p_end; ++p, ow = ow + 1 == g.out_w ? (++oh, 0) : ow + 1) {
+    T* dst = out + p * row_stride;
+    for (size_t kh = 0; kh < g.kernel_h; ++kh) {
+      const int64_t ih = static_cast<int64_t>(oh * g.stride_h + kh * g.dilation_h) -
+                         static_cast<int64_t>(g.pad_top);
+      if (ih < 0 || ih >= in_h) {
+        fill(dst, g.kernel_w * cin_g);
+        dst += g.kernel_w * cin_g;
+        continue;
       }
-      fill(dst, row_stride - patch);
+      const T* x_row = x + static_cast<size_t>(ih) * g.in_w * g.in_c + group * cin_g;
+      const int64_t iw0 = static_cast<int64_t>(ow * g.stride_w) - static_cast<int64_t>(g.pad_left);
+      if (contiguous_taps && iw0 >= 0 && iw0 + static_cast<int64_t>(g.kernel_w) <= in_w) {
+        copy(dst, x_row + static_cast<size_t>(iw0) * g.in_c, run);
+        dst += run;
+        continue;
+      }
+      for (size_t kw = 0; kw < g.kernel_w; ++kw) {
+        const int64_t iw = static_cast<int64_t>(ow * g.stride_w + kw * g.dilation_w) -
+                           static_cast<int64_t>(g.pad_left);
+        if (iw < 0 || iw >= in_w) {
+          fill(dst, cin_g);
+        } else {
+          copy(dst, x_row + static_cast<size_t>(iw) * g.in_c, cin_g);
+        }
+        dst += cin_g;
+      }
     }
+    fill(dst, row_stride - patch);
   }
 }
 

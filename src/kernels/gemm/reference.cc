@@ -24,7 +24,7 @@ void gemm_s8_reference(size_t M, size_t N, size_t K, const int8_t* x, size_t x_s
 
 namespace {
 PackedGemmS8 pack_layout(size_t N, size_t K, const int8_t* w, const int32_t* bias,
-                          int32_t x_zero_point, const int32_t* multiplier, size_t NR, size_t KR) {
+                         int32_t x_zero_point, const int32_t* multiplier, size_t NR, size_t KR) {
   PackedGemmS8 p;
   p.n = N;
   p.k = K;

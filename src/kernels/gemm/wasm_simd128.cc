@@ -163,10 +163,9 @@ void gemm_mr_x8c2(size_t M, const int8_t* x, size_t x_stride, const PackedGemmS8
       const int32_t* quad = w.requant.data() + n * 4;
       // Stores go last row first, so a duplicated (past-M) row never overwrites a real one.
       for (size_t r = rows; r-- > 0;) {
-        const v128_t v8 =
-            simd::narrow_to_int8(simd::requantize4_quad(acc[r][0], quad, rq),
-                                 simd::requantize4_quad(acc[r][1], quad + simd::kRequantQuad, rq),
-                                 rq);
+        const v128_t v8 = simd::narrow_to_int8(
+            simd::requantize4_quad(acc[r][0], quad, rq),
+            simd::requantize4_quad(acc[r][1], quad + simd::kRequantQuad, rq), rq);
         if (n + 8 <= N) {
           wasm_v128_store64_lane(yr[r] + n, v8, 0);
         } else {
@@ -213,7 +212,8 @@ namespace {
 void gemm_scalar_packed(size_t M, const int8_t* x, size_t x_stride, const PackedGemmS8& w,
                         const GemmS8Output& out, int8_t* y, size_t y_stride) {
   const size_t NR = w.nr, KR = w.kr;
-  const size_t k_padded = (w.k + PackedGemmS8::kKPad - 1) / PackedGemmS8::kKPad * PackedGemmS8::kKPad;
+  const size_t k_padded =
+      (w.k + PackedGemmS8::kKPad - 1) / PackedGemmS8::kKPad * PackedGemmS8::kKPad;
   for (size_t m = 0; m < M; ++m) {
     const int8_t* a = x + m * x_stride;
     for (size_t n = 0; n < w.n; ++n) {
