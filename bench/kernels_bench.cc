@@ -227,6 +227,8 @@ void bench_gemm_s8_shapes() {
   bench_gemm(784, 192, 48);
   bench_gemm(784, 192, 64);
   bench_gemm(196, 384, 64);
+  bench_gemm(784, 16, 9);
+  bench_gemm(196, 64, 16);
 }
 
 }  // namespace

@@ -55,10 +55,11 @@ struct PackedGemmS8 {
   std::vector<int32_t> requant;     // bias and multiplier as simd::requantize4_quad() records
 };
 
-// The packing the ops use: 8c2 for K <= kGemmS8SmallK, else 4c8 (bench/kernels_bench.cc: at
-// K = 16 the 2x8c2 tile is 16-19 % faster than 2x4c8, at K = 24-32 they are within noise, from
-// K = 48 on 4c8 wins, by up to 40 % at large K).
-constexpr size_t kGemmS8SmallK = 24;
+// The packing the ops use: 8c2 for K <= kGemmS8SmallK, else 4c8. bench/kernels_bench.cc, min of
+// 5 runs, 2x8c2 against 2x4c8: K = 9 (784x16) 0.012 / 0.015 ms, K = 16 (12544x96) 1.33 / 1.57 ms,
+// K = 24 (3136x144) 0.62 / 0.66 ms, K = 27 (12544x32) 0.61 / 0.66 ms, K = 32 level; from K = 48
+// 4c8 is faster (by 1.2-1.7x at K = 144-1024).
+constexpr size_t kGemmS8SmallK = 32;
 PackedGemmS8 pack_gemm_s8(size_t N, size_t K, const int8_t* w, const int32_t* bias,
                           int32_t x_zero_point, const int32_t* multiplier);
 

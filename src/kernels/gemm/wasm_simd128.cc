@@ -112,7 +112,10 @@ template <size_t MR>
 void gemm_mr_x8c2(size_t M, const int8_t* x, size_t x_stride, const PackedGemmS8& w,
                   const GemmS8Output& out, int8_t* y, size_t y_stride, bool x_padded) {
   const size_t N = w.n, K = w.k;
-  const size_t k_main = x_padded ? (K + 7) / 8 * 8 : K / 8 * 8;
+  const size_t k_main = K / 8 * 8;
+  // The K tail (K % 8 inputs) takes only its own pairs of k: the stems' K = 9 and 27 do 5 and 14
+  // pairs instead of 8 and 16.
+  const size_t tail_pairs = (K - k_main + 1) / 2;
   const simd::RequantConsts rq(out.shift, out.zero_point, out.qmin, out.qmax);
 
   for (size_t m = 0; m < M; m += MR) {
@@ -151,14 +154,25 @@ void gemm_mr_x8c2(size_t M, const int8_t* x, size_t x_stride, const PackedGemmS8
         for (size_t r = 0; r < MR; ++r) va[r] = wasm_i16x8_load8x8(a[r] + k);
         block(va);
       }
-      if (k_main < K) {  // K tail: copy the last K % 8 inputs; the padded weights there are 0
+      if (tail_pairs) {
+        // Padded rows are read as they are; otherwise the last K % 8 inputs are copied. The
+        // padded weights are 0, so the odd k of a last pair multiplies whatever is there by 0.
         v128_t va[MR];
         for (size_t r = 0; r < MR; ++r) {
-          int8_t t[8] = {0};
-          std::memcpy(t, a[r] + k_main, K - k_main);
-          va[r] = wasm_i16x8_load8x8(t);
+          if (x_padded) {
+            va[r] = wasm_i16x8_load8x8(a[r] + k_main);
+          } else {
+            int8_t t[8] = {0};
+            std::memcpy(t, a[r] + k_main, K - k_main);
+            va[r] = wasm_i16x8_load8x8(t);
+          }
         }
-        block(va);
+        const int16_t* next = pw + 4 * 16;  // the block's 4 pairs of 8 channels
+        pair(va, std::integral_constant<int, 0>());
+        if (tail_pairs > 1) pair(va, std::integral_constant<int, 1>());
+        if (tail_pairs > 2) pair(va, std::integral_constant<int, 2>());
+        if (tail_pairs > 3) pair(va, std::integral_constant<int, 3>());
+        pw = next;
       }
       const int32_t* quad = w.requant.data() + n * 4;
       // Stores go last row first, so a duplicated (past-M) row never overwrites a real one.
