@@ -120,6 +120,11 @@ TEST(Im2col, MatchesDefinitionInt8AndFloat) {
     check_im2col<float>(g, 9 * cin, rng);
     check_im2col<int8_t>(g, (9 * cin + 7) / 8 * 8, rng, 5, 23);
   }
+  // A kernel taller than the cached input rows (computed per pixel instead).
+  Conv2DGeometry tall = geometry(1, 21, 7, 2, 4, 18, 3, 1, 1, 1, 1);
+  ASSERT_TRUE(validate_conv2d("t", &tall).is_ok());
+  check_im2col<int8_t>(tall, 18 * 3 * 2 + 4, rng, 3, 30);
+  check_im2col<float>(tall, 18 * 3 * 2, rng);
 }
 
 TEST(Conv2DS8, PointwiseAndCommonShapes) {
