@@ -30,9 +30,10 @@ constexpr size_t kMaxThreads = 4;  // PTHREAD_POOL_SIZE (CMakeLists.txt) + the c
 #else
 constexpr size_t kMaxThreads = 8;
 #endif
-// A worker that finished a chunk spins this many times for the next one before it sleeps:
-// consecutive layers follow each other within microseconds, and waking a sleeping thread costs
-// more than a layer of a small model.
+// Outside a ParallelRegion, a worker that finished a chunk spins this many times for the next one
+// before it sleeps (consecutive splits often follow within microseconds, and waking a sleeping
+// thread costs more than a small layer); inside a region it spins until the next chunk comes or
+// the region ends.
 constexpr int kSpins = 20000;
 
 class Pool {
@@ -96,7 +97,7 @@ class Pool {
       claim_.store(gen << 32, std::memory_order_release);
     }
     wake_.notify_all();
-    work(gen, n, grain, chunks, fn);
+    work(gen, n, grain, chunks, &fn);
     while (done_.load(std::memory_order_acquire) != chunks) {
     }
   }
@@ -105,7 +106,7 @@ class Pool {
   // Claims chunks of generation `gen` (claim_ holds the generation in its high 32 bits and the
   // next chunk in its low ones) until none is left, and runs them.
   void work(uint64_t gen, size_t n, size_t grain, size_t chunks,
-            const std::function<void(size_t, size_t)>& fn) {
+            const std::function<void(size_t, size_t)>* fn) {
     for (;;) {
       uint64_t c = claim_.load(std::memory_order_acquire);
       size_t k;
@@ -115,7 +116,7 @@ class Pool {
       } while (!claim_.compare_exchange_weak(c, c + 1, std::memory_order_acq_rel));
       size_t begin, end;
       chunk_bounds(n, grain, chunks, k, &begin, &end);
-      fn(begin, end);
+      (*fn)(begin, end);  // dereferenced only for a claimed chunk: fn is then this generation's
       done_.fetch_add(1, std::memory_order_acq_rel);
     }
   }
@@ -136,7 +137,9 @@ class Pool {
       {
         // The task and its generation are read together: run() writes them under this lock.
         std::unique_lock<std::mutex> lock(mutex_);
+        ++sleeping_;
         wake_.wait(lock, [&] { return stop_ || generation_.load() != seen || held(); });
+        --sleeping_;
         if (stop_) return;
         seen = generation_.load();
         fn = fn_;
@@ -146,7 +149,7 @@ class Pool {
       }
       // A generation that is over already (its chunks all claimed), or a wake-up by hold() with
       // no new generation, is skipped by work().
-      if (fn && index < active_.load(std::memory_order_relaxed)) work(seen, n, grain, chunks, *fn);
+      if (index < active_.load(std::memory_order_relaxed)) work(seen, n, grain, chunks, fn);
     }
   }
 
@@ -160,7 +163,11 @@ class Pool {
   const std::function<void(size_t, size_t)>* fn_ = nullptr;
   size_t n_ = 0, grain_ = 1, chunks_ = 0;
   std::atomic<size_t> active_{1};
-  std::atomic<size_t> held_{0};  // open ParallelRegions
+  std::atomic<size_t> held_{0};      // open ParallelRegions
+  std::atomic<size_t> sleeping_{0};  // workers in wake_.wait()
+
+ public:
+  size_t sleeping() const { return sleeping_.load(); }
 };
 
 Pool& pool() {
@@ -185,6 +192,8 @@ void parallel_for(size_t n, size_t grain, const std::function<void(size_t, size_
   pool().run(n, grain ? grain : 1, fn);
 }
 
+size_t sleeping_workers() { return pool().sleeping(); }
+
 ParallelRegion::ParallelRegion() { pool().hold(); }
 ParallelRegion::~ParallelRegion() { pool().release(); }
 
@@ -196,6 +205,8 @@ size_t num_threads() { return 1; }
 void parallel_for(size_t n, size_t, const std::function<void(size_t, size_t)>& fn) {
   if (n) fn(0, n);
 }
+
+size_t sleeping_workers() { return 0; }
 
 ParallelRegion::ParallelRegion() = default;
 ParallelRegion::~ParallelRegion() = default;

@@ -47,6 +47,10 @@ void parallel_for(size_t n, size_t grain, const std::function<void(size_t, size_
 // regions they spin briefly and sleep. (With only the short spin, MobileNetV2 on 2 threads lost
 // its workers to sleep between layers whenever the process had been idle: 8.7 -> 11.0 ms with a
 // 20 ms pause before each run.) Regions nest; no-op without threads.
+// Workers blocked waiting for work (asleep), the ones beyond the active count included; for tests
+// and diagnostics. 0 without threads.
+size_t sleeping_workers();
+
 class ParallelRegion {
  public:
   ParallelRegion();

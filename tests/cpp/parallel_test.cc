@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "conv_test_util.h"
@@ -52,9 +54,8 @@ TEST(ParallelFor, VisitsEveryIndexOnceInGrainAlignedChunks) {
   EXPECT_EQ(total.load(), 2000u * 7u);
 }
 
-// Inside (nested) regions the workers spin instead of sleeping; the work is the same. A region
-// opened at one thread, and thread-count changes between regions, change nothing either; the
-// pool can still be shrunk after regions (its spinning workers stop).
+// Inside (nested) regions the workers spin instead of sleeping; the work is the same, at any thread
+// count, including a region opened at one thread.
 TEST(ParallelFor, RegionsKeepResultsAndNest) {
   for (size_t threads : {1, 3, 2}) {
     ThreadCount tc(threads);
@@ -69,6 +70,33 @@ TEST(ParallelFor, RegionsKeepResultsAndNest) {
     }
     EXPECT_EQ(total.load(), 500u * 64u + 1000u) << threads;
   }
+}
+
+// A region keeps the active workers awake (spinning) however long it lasts, and lets them sleep
+// again when it ends; workers beyond the active count sleep throughout.
+TEST(ParallelFor, RegionKeepsActiveWorkersAwakeUntilItEnds) {
+  using namespace std::chrono_literals;
+  auto eventually = [](size_t want) {
+    for (int i = 0; i < 3000 && sleeping_workers() != want; ++i) std::this_thread::sleep_for(1ms);
+    return sleeping_workers();
+  };
+  if (max_threads() == 1) {  // the single-threaded build: no workers at all
+    const ParallelRegion region;
+    EXPECT_EQ(sleeping_workers(), 0u);
+    return;
+  }
+  ThreadCount all(max_threads());  // every worker started
+  set_num_threads(2);
+  const size_t workers = max_threads() - 1;
+  parallel_for(64, 1, [](size_t, size_t) {});
+  EXPECT_EQ(eventually(workers), workers) << "idle workers should sleep";
+  {
+    const ParallelRegion region;
+    EXPECT_EQ(eventually(workers - 1), workers - 1) << "the region should wake the active worker";
+    std::this_thread::sleep_for(50ms);  // far longer than the spin outside regions
+    EXPECT_EQ(sleeping_workers(), workers - 1) << "the active worker slept inside the region";
+  }
+  EXPECT_EQ(eventually(workers), workers) << "the worker should sleep after the region";
 }
 
 // The depthwise, pointwise and im2col paths, int8 and fp32: 3 threads give 1 thread's bytes.

@@ -96,7 +96,7 @@ void im2col_nhwc(const Conv2DGeometry& g, size_t group, const T* x, T pad_value,
   T pad_block[kBlock];
   for (T& v : pad_block) v = pad_value;
   auto fill = [&](T* dst, size_t n) {
-    if (n <= kBlock && dst + kBlock <= out_end) {
+    if (n <= kBlock && static_cast<size_t>(out_end - dst) >= kBlock) {
       std::memcpy(dst, pad_block, 16);
       return;
     }
@@ -105,7 +105,9 @@ void im2col_nhwc(const Conv2DGeometry& g, size_t group, const T* x, T pad_value,
   };
   auto copy = [x_end, out_end](T* dst, const T* src, size_t n) {
     const size_t blocks = (n + kBlock - 1) / kBlock;
-    if (blocks <= 4 && src + blocks * kBlock <= x_end && dst + blocks * kBlock <= out_end) {
+    // Distances, not pointers past the buffer end (those would be undefined even if unused).
+    if (blocks <= 4 && static_cast<size_t>(x_end - src) >= blocks * kBlock &&
+        static_cast<size_t>(out_end - dst) >= blocks * kBlock) {
       for (size_t b = 0; b < blocks; ++b) std::memcpy(dst + b * kBlock, src + b * kBlock, 16);
     } else if (n < 16) {
       WI8_NO_VECTORIZE
