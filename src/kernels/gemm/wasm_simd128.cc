@@ -21,6 +21,26 @@ inline v128_t reduce4(v128_t a, v128_t b, v128_t c, v128_t d) {
                         wasm_i32x4_shuffle(ab, cd, 2, 3, 6, 7));
 }
 
+// The MR input and output rows of the tile starting at row m; rows past M (the last tile)
+// repeat the tile's first row: they are computed and not stored. Returns the real row count.
+template <size_t MR>
+size_t tile_rows(size_t M, size_t m, const int8_t* x, size_t x_stride, int8_t* y, size_t y_stride,
+                 const int8_t** a, int8_t** yr) {
+  for (size_t r = 0; r < MR; ++r) {
+    const size_t row = m + r < M ? m + r : m;
+    a[r] = x + row * x_stride;
+    yr[r] = y + row * y_stride;
+  }
+  return M - m < MR ? M - m : MR;
+}
+
+// n < 8 int8 values, zero padded and widened to int16 (a K tail, without reading past it).
+inline v128_t load_tail(const int8_t* p, size_t n) {
+  int8_t t[8] = {0};
+  std::memcpy(t, p, n);
+  return wasm_i16x8_load8x8(t);
+}
+
 // MR rows x 4 channels, K in blocks of 8. acc[r][j] holds 4 partial sums of row r, channel j; the
 // 4 weight vectors of a block are shared by the MR rows. Loops over r and j have constant bounds
 // and unroll, so the accumulators live in registers.
@@ -32,15 +52,9 @@ void gemm_mr_x4c8(size_t M, const int8_t* x, size_t x_stride, const PackedGemmS8
   const simd::RequantConsts rq(out.shift, out.zero_point, out.qmin, out.qmax);
 
   for (size_t m = 0; m < M; m += MR) {
-    // Rows past M (last tile) recompute the tile's first row and are not stored.
     const int8_t* a[MR];
     int8_t* yr[MR];
-    for (size_t r = 0; r < MR; ++r) {
-      const size_t row = m + r < M ? m + r : m;
-      a[r] = x + row * x_stride;
-      yr[r] = y + row * y_stride;
-    }
-    const size_t rows = M - m < MR ? M - m : MR;
+    const size_t rows = tile_rows<MR>(M, m, x, x_stride, y, y_stride, a, yr);
 
     const int16_t* pw = w.weights.data();
     for (size_t n = 0; n < N; n += 4) {
@@ -68,11 +82,7 @@ void gemm_mr_x4c8(size_t M, const int8_t* x, size_t x_stride, const PackedGemmS8
       }
       if (k_main < K) {  // K tail: copy the last K % 8 inputs; the padded weights there are 0
         v128_t va[MR];
-        for (size_t r = 0; r < MR; ++r) {
-          int8_t t[8] = {0};
-          std::memcpy(t, a[r] + k_main, K - k_main);
-          va[r] = wasm_i16x8_load8x8(t);
-        }
+        for (size_t r = 0; r < MR; ++r) va[r] = load_tail(a[r] + k_main, K - k_main);
         block(va);
       }
       const int32_t* quad = w.requant.data() + n * 4;
@@ -121,12 +131,7 @@ void gemm_mr_x8c2(size_t M, const int8_t* x, size_t x_stride, const PackedGemmS8
   for (size_t m = 0; m < M; m += MR) {
     const int8_t* a[MR];
     int8_t* yr[MR];
-    for (size_t r = 0; r < MR; ++r) {
-      const size_t row = m + r < M ? m + r : m;
-      a[r] = x + row * x_stride;
-      yr[r] = y + row * y_stride;
-    }
-    const size_t rows = M - m < MR ? M - m : MR;
+    const size_t rows = tile_rows<MR>(M, m, x, x_stride, y, y_stride, a, yr);
 
     const int16_t* pw = w.weights.data();
     for (size_t n = 0; n < N; n += 8) {
@@ -159,13 +164,8 @@ void gemm_mr_x8c2(size_t M, const int8_t* x, size_t x_stride, const PackedGemmS8
         // padded weights are 0, so the odd k of a last pair multiplies whatever is there by 0.
         v128_t va[MR];
         for (size_t r = 0; r < MR; ++r) {
-          if (x_padded) {
-            va[r] = wasm_i16x8_load8x8(a[r] + k_main);
-          } else {
-            int8_t t[8] = {0};
-            std::memcpy(t, a[r] + k_main, K - k_main);
-            va[r] = wasm_i16x8_load8x8(t);
-          }
+          va[r] =
+              x_padded ? wasm_i16x8_load8x8(a[r] + k_main) : load_tail(a[r] + k_main, K - k_main);
         }
         const int16_t* next = pw + 4 * 16;  // the block's 4 pairs of 8 channels
         pair(va, std::integral_constant<int, 0>());
