@@ -41,16 +41,16 @@ inline size_t parallel_grain(size_t n, size_t grain, size_t work) {
 // abort in a worker would leave the caller waiting). One caller at a time: the pool is global.
 void parallel_for(size_t n, size_t grain, const std::function<void(size_t, size_t)>& fn);
 
+// Workers blocked waiting for work (asleep), the ones beyond the active count included; for tests
+// and diagnostics. 0 without threads.
+size_t sleeping_workers();
+
 // While a ParallelRegion lives (e.g. one model run: the executor opens one), idle workers spin for
 // the next parallel_for instead of going to sleep, however long the serial ops between two splits
 // take, and the region's start wakes them, so they are awake when the first split comes. Outside
 // regions they spin briefly and sleep. (With only the short spin, MobileNetV2 on 2 threads lost
 // its workers to sleep between layers whenever the process had been idle: 8.7 -> 11.0 ms with a
 // 20 ms pause before each run.) Regions nest; no-op without threads.
-// Workers blocked waiting for work (asleep), the ones beyond the active count included; for tests
-// and diagnostics. 0 without threads.
-size_t sleeping_workers();
-
 class ParallelRegion {
  public:
   ParallelRegion();
