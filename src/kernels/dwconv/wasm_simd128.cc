@@ -22,12 +22,12 @@ inline void two_taps(v128_t x0, v128_t x1, const int16_t* w, v128_t* acc_lo, v12
 // pointer, whose paired weights are 0). kTaps > 0 fixes the count so the tap loop unrolls.
 template <size_t kTaps>
 void dw_pixel(size_t taps_rt, const int8_t* const* in, const PackedDwS8& w,
-              const simd::RequantConsts& rq, int8_t* y) {
+              const simd::RequantConsts& rq, int8_t* y, size_t c_start = 0) {
   const size_t pairs = ((kTaps ? kTaps : taps_rt) + 1) / 2;
   const size_t C = w.channels;
   const size_t pair_stride = w.padded_channels() * 2;
   const size_t c_main = C / 8 * 8;
-  size_t c = 0;
+  size_t c = c_start;
   for (; c < c_main; c += 8) {
     v128_t acc_lo = wasm_i32x4_splat(0), acc_hi = acc_lo;
     const int16_t* pw = w.weights.data() + c * 2;
@@ -64,6 +64,49 @@ void dw_pixel(size_t taps_rt, const int8_t* const* in, const PackedDwS8& w,
   }
 }
 
+// Two output pixels (tap pointers in0, in1), channels [0, C / 8 * 8): each tap pair's weights are
+// loaded once for both pixels, and so are the requantization records.
+template <size_t kTaps>
+void dw_pixels2_main(size_t taps_rt, const int8_t* const* in0, const int8_t* const* in1,
+                     const PackedDwS8& w, const simd::RequantConsts& rq, int8_t* y0, int8_t* y1) {
+  const size_t pairs = ((kTaps ? kTaps : taps_rt) + 1) / 2;
+  const size_t pair_stride = w.padded_channels() * 2;
+  const size_t c_main = w.channels / 8 * 8;
+  for (size_t c = 0; c < c_main; c += 8) {
+    v128_t a0_lo = wasm_i32x4_splat(0), a0_hi = a0_lo, a1_lo = a0_lo, a1_hi = a0_lo;
+    const int16_t* pw = w.weights.data() + c * 2;
+#pragma clang loop unroll(disable)
+    for (size_t p = 0; p < pairs; ++p) {
+      const int16_t* wp = pw + p * pair_stride;
+      const v128_t wl = wasm_v128_load(wp), wh = wasm_v128_load(wp + 8);
+      const v128_t x00 = wasm_i16x8_load8x8(in0[2 * p] + c);
+      const v128_t x01 = wasm_i16x8_load8x8(in0[2 * p + 1] + c);
+      a0_lo = wasm_i32x4_add(
+          a0_lo, wasm_i32x4_dot_i16x8(wasm_i16x8_shuffle(x00, x01, 0, 8, 1, 9, 2, 10, 3, 11), wl));
+      a0_hi = wasm_i32x4_add(
+          a0_hi,
+          wasm_i32x4_dot_i16x8(wasm_i16x8_shuffle(x00, x01, 4, 12, 5, 13, 6, 14, 7, 15), wh));
+      const v128_t x10 = wasm_i16x8_load8x8(in1[2 * p] + c);
+      const v128_t x11 = wasm_i16x8_load8x8(in1[2 * p + 1] + c);
+      a1_lo = wasm_i32x4_add(
+          a1_lo, wasm_i32x4_dot_i16x8(wasm_i16x8_shuffle(x10, x11, 0, 8, 1, 9, 2, 10, 3, 11), wl));
+      a1_hi = wasm_i32x4_add(
+          a1_hi,
+          wasm_i32x4_dot_i16x8(wasm_i16x8_shuffle(x10, x11, 4, 12, 5, 13, 6, 14, 7, 15), wh));
+    }
+    const int32_t* q_lo = w.requant.data() + c * 4;
+    const int32_t* q_hi = w.requant.data() + (c + 4) * 4;
+    wasm_v128_store64_lane(y0 + c,
+                           simd::narrow_to_int8(simd::requantize4_quad(a0_lo, q_lo, rq),
+                                                simd::requantize4_quad(a0_hi, q_hi, rq), rq),
+                           0);
+    wasm_v128_store64_lane(y1 + c,
+                           simd::narrow_to_int8(simd::requantize4_quad(a1_lo, q_lo, rq),
+                                                simd::requantize4_quad(a1_hi, q_hi, rq), rq),
+                           0);
+  }
+}
+
 template <size_t kTaps>
 void dw_run(const Conv2DGeometry& g, const int32_t* indirection, const int8_t* x,
             const int8_t* zero, const PackedDwS8& w, const GemmS8Output& out, int8_t* y) {
@@ -71,20 +114,37 @@ void dw_run(const Conv2DGeometry& g, const int32_t* indirection, const int8_t* x
   const size_t taps = g.taps();
   const size_t slots = (taps + 1) / 2 * 2;
   constexpr size_t kStackSlots = 64;
-  const int8_t* stack_ptrs[kStackSlots];
-  std::vector<const int8_t*> heap_ptrs(slots > kStackSlots ? slots : 0);
-  const int8_t** ptrs = slots > kStackSlots ? heap_ptrs.data() : stack_ptrs;
+  const int8_t* stack_ptrs[2 * kStackSlots];
+  std::vector<const int8_t*> heap_ptrs(slots > kStackSlots ? 2 * slots : 0);
+  const int8_t** ptrs0 = slots > kStackSlots ? heap_ptrs.data() : stack_ptrs;
+  const int8_t** ptrs1 = ptrs0 + (slots > kStackSlots ? slots : kStackSlots);
+  const size_t c_main = w.channels / 8 * 8;
+  const size_t P = g.out_pixels();
   for (size_t b = 0; b < g.batch; ++b) {
     const int8_t* image = x + b * g.in_image();
     const int32_t* ind = indirection;
-    for (size_t p = 0; p < g.out_pixels(); ++p) {
+    auto pointers = [&](const int8_t** ptrs) {
       for (size_t t = 0; t < taps; ++t) {
         const int32_t off = ind[t];
         ptrs[t] = off >= 0 ? image + off : zero;
       }
       if (slots > taps) ptrs[taps] = ptrs[taps - 1];
       ind += taps;
-      dw_pixel<kTaps>(taps, ptrs, w, rq, y);
+    };
+    size_t p = 0;
+    for (; p + 2 <= P; p += 2) {  // pixels in pairs: the weights are loaded once for both
+      pointers(ptrs0);
+      pointers(ptrs1);
+      dw_pixels2_main<kTaps>(taps, ptrs0, ptrs1, w, rq, y, y + g.out_c);
+      if (c_main < w.channels) {
+        dw_pixel<kTaps>(taps, ptrs0, w, rq, y, c_main);
+        dw_pixel<kTaps>(taps, ptrs1, w, rq, y + g.out_c, c_main);
+      }
+      y += 2 * g.out_c;
+    }
+    if (p < P) {
+      pointers(ptrs0);
+      dw_pixel<kTaps>(taps, ptrs0, w, rq, y);
       y += g.out_c;
     }
   }
