@@ -19,11 +19,10 @@ inline void two_taps(v128_t x0, v128_t x1, const int16_t* w, v128_t* acc_lo, v12
 
 // One output pixel, all channels. in[t] points at tap t's input pixel (padding already mapped to
 // the zero-point row); in[] has an even number of entries (an odd tap count repeats the last
-// pointer, whose paired weights are 0). kTaps > 0 fixes the count so the tap loop unrolls.
-template <size_t kTaps>
-void dw_pixel(size_t taps_rt, const int8_t* const* in, const PackedDwS8& w,
+// pointer, whose paired weights are 0).
+void dw_pixel(size_t taps, const int8_t* const* in, const PackedDwS8& w,
               const simd::RequantConsts& rq, int8_t* y, size_t c_start = 0) {
-  const size_t pairs = ((kTaps ? kTaps : taps_rt) + 1) / 2;
+  const size_t pairs = (taps + 1) / 2;
   const size_t C = w.channels;
   const size_t pair_stride = w.padded_channels() * 2;
   const size_t c_main = C / 8 * 8;
@@ -66,10 +65,9 @@ void dw_pixel(size_t taps_rt, const int8_t* const* in, const PackedDwS8& w,
 
 // Two output pixels (tap pointers in0, in1), channels [0, C / 8 * 8): each tap pair's weights are
 // loaded once for both pixels, and so are the requantization records.
-template <size_t kTaps>
-void dw_pixels2_main(size_t taps_rt, const int8_t* const* in0, const int8_t* const* in1,
+void dw_pixels2_main(size_t taps, const int8_t* const* in0, const int8_t* const* in1,
                      const PackedDwS8& w, const simd::RequantConsts& rq, int8_t* y0, int8_t* y1) {
-  const size_t pairs = ((kTaps ? kTaps : taps_rt) + 1) / 2;
+  const size_t pairs = (taps + 1) / 2;
   const size_t pair_stride = w.padded_channels() * 2;
   const size_t c_main = w.channels / 8 * 8;
   for (size_t c = 0; c < c_main; c += 8) {
@@ -107,7 +105,6 @@ void dw_pixels2_main(size_t taps_rt, const int8_t* const* in0, const int8_t* con
   }
 }
 
-template <size_t kTaps>
 void dw_run(const Conv2DGeometry& g, const int32_t* indirection, const int8_t* x,
             const int8_t* zero, const PackedDwS8& w, const GemmS8Output& out, int8_t* y) {
   const simd::RequantConsts rq(out.shift, out.zero_point, out.qmin, out.qmax);
@@ -135,16 +132,16 @@ void dw_run(const Conv2DGeometry& g, const int32_t* indirection, const int8_t* x
     for (; p + 2 <= P; p += 2) {  // pixels in pairs: the weights are loaded once for both
       pointers(ptrs0);
       pointers(ptrs1);
-      dw_pixels2_main<kTaps>(taps, ptrs0, ptrs1, w, rq, y, y + g.out_c);
+      dw_pixels2_main(taps, ptrs0, ptrs1, w, rq, y, y + g.out_c);
       if (c_main < w.channels) {
-        dw_pixel<kTaps>(taps, ptrs0, w, rq, y, c_main);
-        dw_pixel<kTaps>(taps, ptrs1, w, rq, y + g.out_c, c_main);
+        dw_pixel(taps, ptrs0, w, rq, y, c_main);
+        dw_pixel(taps, ptrs1, w, rq, y + g.out_c, c_main);
       }
       y += 2 * g.out_c;
     }
     if (p < P) {
       pointers(ptrs0);
-      dw_pixel<kTaps>(taps, ptrs0, w, rq, y);
+      dw_pixel(taps, ptrs0, w, rq, y);
       y += g.out_c;
     }
   }
@@ -155,16 +152,7 @@ void dw_run(const Conv2DGeometry& g, const int32_t* indirection, const int8_t* x
 void dwconv_s8_c8__wasmsimd_dot16x2(const Conv2DGeometry& g, const int32_t* indirection,
                                     const int8_t* x, const int8_t* zero, const PackedDwS8& w,
                                     const GemmS8Output& out, int8_t* y) {
-  switch (g.taps()) {
-    case 9:
-      dw_run<9>(g, indirection, x, zero, w, out, y);
-      break;
-    case 25:
-      dw_run<25>(g, indirection, x, zero, w, out, y);
-      break;
-    default:
-      dw_run<0>(g, indirection, x, zero, w, out, y);
-  }
+  dw_run(g, indirection, x, zero, w, out, y);
 }
 
 #else  // Native builds: a scalar loop over the same packed data and indirection.
