@@ -12,7 +12,8 @@ namespace {
 constexpr const char* kOp = "Conv2D";
 // GEMM rows per thread chunk are multiples of this (the microkernel's tiles are 2 rows).
 constexpr size_t kGemmRowGrain = 8;
-// im2col rows are padded to the GEMM's K block, so the microkernel never handles a K tail.
+// im2col rows are padded to the GEMM's K block (kKPad), so the kernels read whole 8-value blocks
+// of every row and never copy a K tail.
 size_t im2col_row(size_t patch) {
   return (patch + PackedGemmS8::kKPad - 1) / PackedGemmS8::kKPad * PackedGemmS8::kKPad;
 }

@@ -41,7 +41,7 @@ PackedDwS8 pack_dwconv_s8(size_t channels, size_t taps, const int8_t* w, const i
                           int32_t x_zero_point, const int32_t* multiplier);
 
 // 8 channels at a time, two taps per i32x4.dot_i16x8_s ("dot16x2"), output pixels in pairs that
-// share each weight load and requantization record (15 % faster than one pixel at a time on the
+// share each weight load (15 % faster than one pixel at a time on the
 // MobileNetV2 shapes, bench/kernels_bench.cc). Any kernel size, stride and dilation: the tap loop
 // is not unrolled (unrolled, V8 spills), so specialising it for 3x3 and 5x5 measured no faster and
 // took wasm size.

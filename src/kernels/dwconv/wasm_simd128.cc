@@ -8,13 +8,26 @@ namespace wi8 {
 
 namespace {
 
-// Accumulates two taps (inputs x0, x1: 8 channels widened to int16) into 8 channel sums:
-// interleaving puts (tap 0, tap 1) of a channel next to each other, and one dot adds both products.
-inline void two_taps(v128_t x0, v128_t x1, const int16_t* w, v128_t* acc_lo, v128_t* acc_hi) {
+// Accumulates two taps (inputs x0, x1: 8 channels widened to int16; weights wl, wh: the pair's
+// packed weights of channels 0-3 and 4-7) into 8 channel sums: interleaving puts (tap 0, tap 1) of
+// a channel next to each other, and one dot adds both products.
+inline void two_taps(v128_t x0, v128_t x1, v128_t wl, v128_t wh, v128_t* acc_lo, v128_t* acc_hi) {
   const v128_t lo = wasm_i16x8_shuffle(x0, x1, 0, 8, 1, 9, 2, 10, 3, 11);
   const v128_t hi = wasm_i16x8_shuffle(x0, x1, 4, 12, 5, 13, 6, 14, 7, 15);
-  *acc_lo = wasm_i32x4_add(*acc_lo, wasm_i32x4_dot_i16x8(lo, wasm_v128_load(w)));
-  *acc_hi = wasm_i32x4_add(*acc_hi, wasm_i32x4_dot_i16x8(hi, wasm_v128_load(w + 8)));
+  *acc_lo = wasm_i32x4_add(*acc_lo, wasm_i32x4_dot_i16x8(lo, wl));
+  *acc_hi = wasm_i32x4_add(*acc_hi, wasm_i32x4_dot_i16x8(hi, wh));
+}
+
+inline void two_taps(v128_t x0, v128_t x1, const int16_t* w, v128_t* acc_lo, v128_t* acc_hi) {
+  two_taps(x0, x1, wasm_v128_load(w), wasm_v128_load(w + 8), acc_lo, acc_hi);
+}
+
+// Channels c..c+7 of one pixel, requantized and narrowed (bytes 0-7).
+inline v128_t requantize8(v128_t acc_lo, v128_t acc_hi, const PackedDwS8& w, size_t c,
+                          const simd::RequantConsts& rq) {
+  return simd::narrow_to_int8(simd::requantize4_quad(acc_lo, w.requant.data() + c * 4, rq),
+                              simd::requantize4_quad(acc_hi, w.requant.data() + (c + 4) * 4, rq),
+                              rq);
 }
 
 // One output pixel, all channels. in[t] points at tap t's input pixel (padding already mapped to
@@ -36,9 +49,7 @@ void dw_pixel(size_t taps, const int8_t* const* in, const PackedDwS8& w,
       two_taps(wasm_i16x8_load8x8(in[2 * p] + c), wasm_i16x8_load8x8(in[2 * p + 1] + c),
                pw + p * pair_stride, &acc_lo, &acc_hi);
     }
-    const v128_t r_lo = simd::requantize4_quad(acc_lo, w.requant.data() + c * 4, rq);
-    const v128_t r_hi = simd::requantize4_quad(acc_hi, w.requant.data() + (c + 4) * 4, rq);
-    wasm_v128_store64_lane(y + c, simd::narrow_to_int8(r_lo, r_hi, rq), 0);
+    wasm_v128_store64_lane(y + c, requantize8(acc_lo, acc_hi, w, c, rq), 0);
   }
   if (c < C) {
     // Channel tail: gather the last C % 8 inputs of each tap into zero-padded blocks, so nothing is
@@ -55,16 +66,14 @@ void dw_pixel(size_t taps, const int8_t* const* in, const PackedDwS8& w,
       two_taps(wasm_i16x8_load8x8(b0), wasm_i16x8_load8x8(b1), pw + p * pair_stride, &acc_lo,
                &acc_hi);
     }
-    const v128_t r_lo = simd::requantize4_quad(acc_lo, w.requant.data() + c * 4, rq);
-    const v128_t r_hi = simd::requantize4_quad(acc_hi, w.requant.data() + (c + 4) * 4, rq);
     int8_t bytes[16];
-    wasm_v128_store(bytes, simd::narrow_to_int8(r_lo, r_hi, rq));
+    wasm_v128_store(bytes, requantize8(acc_lo, acc_hi, w, c, rq));
     for (size_t j = 0; j < rem; ++j) y[c + j] = bytes[j];
   }
 }
 
 // Two output pixels (tap pointers in0, in1), channels [0, C / 8 * 8): each tap pair's weights are
-// loaded once for both pixels, and so are the requantization records.
+// loaded once for both pixels.
 void dw_pixels2_main(size_t taps, const int8_t* const* in0, const int8_t* const* in1,
                      const PackedDwS8& w, const simd::RequantConsts& rq, int8_t* y0, int8_t* y1) {
   const size_t pairs = (taps + 1) / 2;
@@ -77,31 +86,13 @@ void dw_pixels2_main(size_t taps, const int8_t* const* in0, const int8_t* const*
     for (size_t p = 0; p < pairs; ++p) {
       const int16_t* wp = pw + p * pair_stride;
       const v128_t wl = wasm_v128_load(wp), wh = wasm_v128_load(wp + 8);
-      const v128_t x00 = wasm_i16x8_load8x8(in0[2 * p] + c);
-      const v128_t x01 = wasm_i16x8_load8x8(in0[2 * p + 1] + c);
-      a0_lo = wasm_i32x4_add(
-          a0_lo, wasm_i32x4_dot_i16x8(wasm_i16x8_shuffle(x00, x01, 0, 8, 1, 9, 2, 10, 3, 11), wl));
-      a0_hi = wasm_i32x4_add(
-          a0_hi,
-          wasm_i32x4_dot_i16x8(wasm_i16x8_shuffle(x00, x01, 4, 12, 5, 13, 6, 14, 7, 15), wh));
-      const v128_t x10 = wasm_i16x8_load8x8(in1[2 * p] + c);
-      const v128_t x11 = wasm_i16x8_load8x8(in1[2 * p + 1] + c);
-      a1_lo = wasm_i32x4_add(
-          a1_lo, wasm_i32x4_dot_i16x8(wasm_i16x8_shuffle(x10, x11, 0, 8, 1, 9, 2, 10, 3, 11), wl));
-      a1_hi = wasm_i32x4_add(
-          a1_hi,
-          wasm_i32x4_dot_i16x8(wasm_i16x8_shuffle(x10, x11, 4, 12, 5, 13, 6, 14, 7, 15), wh));
+      two_taps(wasm_i16x8_load8x8(in0[2 * p] + c), wasm_i16x8_load8x8(in0[2 * p + 1] + c), wl, wh,
+               &a0_lo, &a0_hi);
+      two_taps(wasm_i16x8_load8x8(in1[2 * p] + c), wasm_i16x8_load8x8(in1[2 * p + 1] + c), wl, wh,
+               &a1_lo, &a1_hi);
     }
-    const int32_t* q_lo = w.requant.data() + c * 4;
-    const int32_t* q_hi = w.requant.data() + (c + 4) * 4;
-    wasm_v128_store64_lane(y0 + c,
-                           simd::narrow_to_int8(simd::requantize4_quad(a0_lo, q_lo, rq),
-                                                simd::requantize4_quad(a0_hi, q_hi, rq), rq),
-                           0);
-    wasm_v128_store64_lane(y1 + c,
-                           simd::narrow_to_int8(simd::requantize4_quad(a1_lo, q_lo, rq),
-                                                simd::requantize4_quad(a1_hi, q_hi, rq), rq),
-                           0);
+    wasm_v128_store64_lane(y0 + c, requantize8(a0_lo, a0_hi, w, c, rq), 0);
+    wasm_v128_store64_lane(y1 + c, requantize8(a1_lo, a1_hi, w, c, rq), 0);
   }
 }
 
