@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <memory>
 #include <random>
@@ -82,6 +83,9 @@ wi8::Conv2DGeometry conv(size_t h, size_t cin, size_t cout, size_t k, size_t str
 using GemmFn = void (*)(size_t, const int8_t*, size_t, const wi8::PackedGemmS8&,
                        const wi8::GemmS8Output&, int8_t*, size_t, bool);
 
+// The requantization shift of the GEMM cases (`wi8_kernels_bench gemm S`); the ops pick 32.
+int g_gemm_shift = 32;
+
 void bench_gemm(size_t M, size_t N, size_t K) {
   std::vector<int8_t> w = random_int8(N * K, -127, 127);
   std::vector<int32_t> mult(N, 1 << 30);
@@ -90,7 +94,7 @@ void bench_gemm(size_t M, size_t N, size_t K) {
   const size_t stride = (K + 7) / 8 * 8;
   std::vector<int8_t> x = random_int8(M * stride, -128, 127), y(M * N);
   wi8::GemmS8Output out;
-  out.shift = 40;
+  out.shift = g_gemm_shift;
   const struct {
     const char* name;
     GemmFn fn;
@@ -234,6 +238,7 @@ void bench_gemm_s8_shapes() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 2) g_gemm_shift = std::atoi(argv[2]);
   bench_gemm_s8_shapes();
   if (argc > 1 && std::string(argv[1]) == "gemm") return 0;  // only the int8 GEMM cases
   bench_im2col("im2col 224x224x3 3x3s2", conv(224, 3, 32, 3, 2, 1));

@@ -63,8 +63,12 @@ struct RequantConsts {
 // The last step of requantize() on four lanes: lo, hi hold the rounded 64-bit products
 // acc * M + 2^(S-1) of lanes 0-1 and 2-3; the result is floor(product / 2^S).
 // x86 has no 64-bit arithmetic shift before AVX-512 (V8 lowers i64x2.shr_s through scalars), so
-// both paths work on the 32-bit halves: with high = floor(p / 2^32) and low = p mod 2^32,
-// - shift >= 32 (real multipliers < 0.5, the usual case): floor(p / 2^S) = high >> (S - 32);
+// every path works on the 32-bit halves: with high = floor(p / 2^32) and low = p mod 2^32,
+// - shift == 32 (what the GEMM-family ops choose, kGemmRequantShift): the result is high, one
+//   shufps. Any other shift costs a branch and V8's variable-count shift (and + movq + psrad)
+//   on top; with the kernels' other per-output work that was ~7 of ~50 instructions per 4
+//   outputs at K = 16;
+// - shift > 32: floor(p / 2^S) = high >> (S - 32);
 // - shift < 32: floor(p / 2^S) = high * 2^(32-S) + (low >>> S). The reference saturates results
 //   outside int32; here high is clamped first to where high * 2^(32-S) fits, so such a result
 //   becomes a value within 2^(32-S) of the int32 limit: either way far outside int8, and the
@@ -73,7 +77,8 @@ struct RequantConsts {
 // the count through a volatile keeps it a scalar next to the shift (one psrad).
 inline v128_t requantize_finish(v128_t lo, v128_t hi, const RequantConsts& k) {
   const v128_t high = wasm_i32x4_shuffle(lo, hi, 1, 3, 5, 7);
-  if (k.shift >= 32) {
+  if (k.shift == 32) return high;
+  if (k.shift > 32) {
     return wasm_i32x4_shr(high, *static_cast<const volatile int*>(&k.high_shift));
   }
   const v128_t low = wasm_i32x4_shuffle(lo, hi, 0, 2, 4, 6);

@@ -28,7 +28,7 @@ Status make_requantization(const char* op, const QuantParams& input, const float
   for (size_t c = 0; c < channels; ++c) {
     real[c] = static_cast<double>(input.scale) * weight_scales[c] / output.scale;
   }
-  Status s = compute_requantization(real.data(), channels, out);
+  Status s = compute_requantization_gemm(real.data(), channels, out);
   if (!s.is_ok()) return Status::error(std::string(op) + ": " + s.message());
   return Status::ok();
 }

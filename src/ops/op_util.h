@@ -14,7 +14,8 @@ namespace wi8 {
 Status check_int8_weights(const char* op, const int8_t* w, size_t count, const float* scales,
                           size_t channels);
 
-// Requantization of channel c: input.scale * weight_scales[c] / output.scale.
+// Requantization of channel c: input.scale * weight_scales[c] / output.scale, with
+// compute_requantization_gemm (S = 32 where it keeps the precision).
 Status make_requantization(const char* op, const QuantParams& input, const float* weight_scales,
                            const QuantParams& output, size_t channels, Requantization* out);
 

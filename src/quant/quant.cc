@@ -110,6 +110,24 @@ Status compute_requantization(const double* real, size_t n, Requantization* out)
   return Status::ok();
 }
 
+Status compute_requantization_gemm(const double* real, size_t n, Requantization* out) {
+  WI8_RETURN_IF_ERROR(compute_requantization(real, n, out));
+  if (out->shift <= kGemmRequantShift) return Status::ok();
+  constexpr double kMinReal = 1.0 / 131072.0;  // 2^-17: M >= 2^15 at S = 32
+  for (size_t c = 0; c < n; ++c) {
+    if (real[c] != 0.0 && real[c] < kMinReal) return Status::ok();
+    if (std::nearbyint(std::ldexp(real[c], kGemmRequantShift)) >= 2147483648.0) {
+      return Status::ok();
+    }
+  }
+  out->shift = kGemmRequantShift;
+  for (size_t c = 0; c < n; ++c) {
+    out->multiplier[c] =
+        static_cast<int32_t>(std::nearbyint(std::ldexp(real[c], kGemmRequantShift)));
+  }
+  return Status::ok();
+}
+
 Status compute_rescale(const double* real, size_t n, Rescale* out) {
   if (n < 1 || n > 2) return Status::error("rescale takes 1 or 2 inputs");
   double max_real = 0.0;

@@ -97,6 +97,20 @@ constexpr int kMaxRequantShift = 62;
 // output_scale. Every real[c] must be finite and >= 0, and max(real) < 2^(31 - kMinRequantShift).
 Status compute_requantization(const double* real, size_t n, Requantization* out);
 
+// The shift the GEMM-family ops (Conv, depthwise Conv, FullyConnected) choose when they can: at
+// S = 32 the SIMD kernels' requantization is the high word of the rounded 64-bit product, with no
+// shift instruction (simd_requant.h).
+constexpr int kGemmRequantShift = 32;
+
+// compute_requantization for the GEMM-family ops: S = kGemmRequantShift when the largest real
+// multiplier is below 0.5 (its M fits int32) and every nonzero channel keeps at least 16
+// significant bits there (real[c] >= 2^-17); otherwise exactly compute_requantization.
+// Precision: a multiplier M with b significant bits is off by at most half a unit, so on an output
+// within the int8 range (|acc * real| <= 2^8, |acc| <= 2^8 / real) the error is at most
+// 2^8 * 2^-b: 16 bits keep it at or below 1/256 of an output step, the bound
+// compute_requantization's own smaller channels (k <= 15) have.
+Status compute_requantization_gemm(const double* real, size_t n, Requantization* out);
+
 // The requantization rounding rule: floor((acc * M + 2^(S-1)) / 2^S), saturated to int32.
 inline int32_t requantize(int32_t acc, int32_t multiplier, int shift) {
   const int64_t product = static_cast<int64_t>(acc) * multiplier;

@@ -138,6 +138,64 @@ TEST(ComputeRequantization, TinyMultipliersBecomeZeroAndLargeOnesAreRejected) {
   EXPECT_NE(s.message().find("channel 1"), std::string::npos) << s.message();
 }
 
+// The GEMM-family choice: S = 32 when every channel keeps >= 16 bits there, else the precise one.
+TEST(ComputeRequantizationGemm, UsesShift32WhenEveryChannelKeeps16Bits) {
+  test::Rng rng(11);
+  for (int trial = 0; trial < 2000; ++trial) {
+    const size_t n = static_cast<size_t>(rng.int_in(1, 40));
+    const double top = std::ldexp(1.0, rng.int_in(-20, 2)) * rng.uniform(0.5f, 1.0f);
+    std::vector<double> real(n);
+    for (auto& r : real) r = top * std::ldexp(1.0, -rng.int_in(0, 8)) * rng.uniform(0.5f, 1.0f);
+    real[0] = top;
+    double lo = top;
+    for (double r : real) lo = std::min(lo, r);
+    Requantization gemm, precise;
+    ASSERT_TRUE(compute_requantization_gemm(real.data(), n, &gemm).is_ok());
+    ASSERT_TRUE(compute_requantization(real.data(), n, &precise).is_ok());
+    const bool fits = std::nearbyint(std::ldexp(top, 32)) < 2147483648.0;
+    const bool keeps16 = lo >= std::ldexp(1.0, -17);
+    if (precise.shift > kGemmRequantShift && fits && keeps16) {
+      ASSERT_EQ(gemm.shift, kGemmRequantShift) << "top=" << top << " lo=" << lo;
+      for (size_t c = 0; c < n; ++c) {
+        EXPECT_GE(gemm.multiplier[c], 1 << 15);
+        EXPECT_LE(std::fabs(std::ldexp(static_cast<double>(gemm.multiplier[c]), -32) - real[c]),
+                  std::ldexp(0.5, -32) * (1 + 1e-12));
+      }
+    } else {
+      ASSERT_EQ(gemm.shift, precise.shift) << "top=" << top << " lo=" << lo;
+      EXPECT_EQ(gemm.multiplier, precise.multiplier);
+    }
+  }
+}
+
+TEST(ComputeRequantizationGemm, KeepsThePreciseShiftForTinyOrLargeChannels) {
+  Requantization rq;
+  const double tiny_channel[] = {0.01, 1e-6};  // 1e-6 * 2^32 < 2^15
+  ASSERT_TRUE(compute_requantization_gemm(tiny_channel, 2, &rq).is_ok());
+  EXPECT_GT(rq.shift, kGemmRequantShift);
+  const double large[] = {0.75, 0.01};  // 0.75 * 2^32 does not fit int32
+  ASSERT_TRUE(compute_requantization_gemm(large, 2, &rq).is_ok());
+  EXPECT_LT(rq.shift, kGemmRequantShift);
+  const double typical[] = {0.003, 0.0007, 0.0001};
+  ASSERT_TRUE(compute_requantization_gemm(typical, 3, &rq).is_ok());
+  EXPECT_EQ(rq.shift, kGemmRequantShift);
+  EXPECT_EQ(rq.multiplier[0], static_cast<int32_t>(std::nearbyint(0.003 * 4294967296.0)));
+  // On in-range outputs, the result is within 1/256 of a step of acc * real rounded: the rule
+  // stays "round to nearest" up to that margin.
+  test::Rng rng(3);
+  for (int i = 0; i < 20000; ++i) {
+    const size_t c = static_cast<size_t>(rng.int_in(0, 2));
+    const int32_t acc = rng.int_in(-1000000, 1000000);
+    const double exact = acc * typical[c];
+    if (std::fabs(exact) > 256) continue;
+    const int32_t r = requantize(acc, rq.multiplier[c], rq.shift);
+    const double frac = exact - std::floor(exact);
+    if (std::fabs(frac - 0.5) > 1.0 / 256) {
+      EXPECT_EQ(r, static_cast<int32_t>(std::floor(exact + 0.5))) << acc << " ch " << c;
+    }
+  }
+}
+
 TEST(QuantizeValue, RoundsHalfToEvenAndSaturates) {
   EXPECT_EQ(quantize_value(0.5f, 1.0f, 0), 0);
   EXPECT_EQ(quantize_value(1.5f, 1.0f, 0), 2);
