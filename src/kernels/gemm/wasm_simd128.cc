@@ -175,8 +175,13 @@ void gemm_mr_x8c2(size_t M, const int8_t* x, size_t x_stride, const PackedGemmS8
         pw = next;
       }
       const int32_t* quad = w.requant.data() + n * 4;
-      // Stores go last row first, so a duplicated (past-M) row never overwrites a real one.
-      for (size_t r = rows; r-- > 0;) {
+      // Stores go last row first, so a duplicated (past-M) row never overwrites a real one. The
+      // loop has a constant trip count so that it unrolls and acc[][] keeps constant indices: with
+      // a variable bound (r from rows down), clang kept acc in linear memory and stored every
+      // accumulator after each block of 8 k.
+      for (size_t i = 0; i < MR; ++i) {
+        const size_t r = MR - 1 - i;
+        if (r >= rows) continue;
         const v128_t v8 = simd::narrow_to_int8(
             simd::requantize4_quad(acc[r][0], quad, rq),
             simd::requantize4_quad(acc[r][1], quad + simd::kRequantQuad, rq), rq);
