@@ -375,7 +375,10 @@ class OnnxModelHandle {
   // Per step type: total ms over `runs` runs, and the step count.
   val profile(int runs) {
     val r = val::object();
-    if (!plan_) return r;
+    if (!plan_) {
+      r.set("error", "Model.profile: call run() once first");
+      return r;
+    }
     std::vector<double> times;
     for (int k = 0; k < runs; ++k) {
       wi8::Status s = plan_->run_profiled(&times);

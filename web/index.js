@@ -806,7 +806,7 @@ export class Model {
    */
   profile(runs = 10, { steps = false } = {}) {
     const h = this.#live('profile');
-    if (this.#planKey === null) fail('Model.profile: call run() once first');
+    if (this.#planKey === null || !h.planned()) fail('Model.profile: call run() once first');
     checkCount(runs, 'Model.profile: runs');
     const r = h.profile(runs);
     if (r.error) fail(r.error);

@@ -23,6 +23,8 @@ test('quantize() calibrates with progress, runs int8, and reports every tensor a
   const progress = [];
   const q = await model.quantize({ calibration, onProgress: (p) => progress.push(p) });
   assert.ok(q instanceof QuantizedModel);
+  // A fresh quantized model has no plan yet: profile() says so (it used to throw a TypeError).
+  assert.throws(() => q.profile(1), /Model\.profile: call run\(\) once first/);
   assert.deepEqual(progress.map((p) => p.done), Array.from({ length: 16 }, (_, k) => k + 1));
   assert.ok(progress.every((p) => p.total === 16));
   const x = feeds(rng(2), 8);
