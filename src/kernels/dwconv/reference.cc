@@ -45,7 +45,7 @@ PackedDwS8 pack_dwconv_s8(size_t channels, size_t taps, const int8_t* w, const i
     uint32_t sum = 0;
     for (size_t t = 0; t < taps; ++t) {
       const int8_t v = w[t * channels + c];
-      p.weights[(t / 2) * cp * 2 + (c / 4) * 8 + (c % 4) * 2 + t % 2] = v;
+      p.weights[PackedDwS8::index(pairs, t, c)] = v;
       sum += static_cast<uint32_t>(static_cast<int32_t>(v));
     }
     const uint32_t b = bias ? static_cast<uint32_t>(bias[c]) : 0u;

@@ -37,17 +37,16 @@ void dw_pixel(size_t taps, const int8_t* const* in, const PackedDwS8& w,
               const simd::RequantConsts& rq, int8_t* y, size_t c_start = 0) {
   const size_t pairs = (taps + 1) / 2;
   const size_t C = w.channels;
-  const size_t pair_stride = w.padded_channels() * 2;
   const size_t c_main = C / 8 * 8;
   size_t c = c_start;
   for (; c < c_main; c += 8) {
     v128_t acc_lo = wasm_i32x4_splat(0), acc_hi = acc_lo;
-    const int16_t* pw = w.weights.data() + c * 2;
+    const int16_t* pw = w.weights.data() + c / 8 * w.block_size();
     // Not unrolled: unrolled, clang hoists all tap loads ahead of the dots and V8 spills them.
 #pragma clang loop unroll(disable)
     for (size_t p = 0; p < pairs; ++p) {
       two_taps(wasm_i16x8_load8x8(in[2 * p] + c), wasm_i16x8_load8x8(in[2 * p + 1] + c),
-               pw + p * pair_stride, &acc_lo, &acc_hi);
+               pw + p * 16, &acc_lo, &acc_hi);
     }
     wasm_v128_store64_lane(y + c, requantize8(acc_lo, acc_hi, w, c, rq), 0);
   }
@@ -56,15 +55,14 @@ void dw_pixel(size_t taps, const int8_t* const* in, const PackedDwS8& w,
     // read past the end of a pixel; the padded weights are 0.
     const size_t rem = C - c;
     v128_t acc_lo = wasm_i32x4_splat(0), acc_hi = acc_lo;
-    const int16_t* pw = w.weights.data() + c * 2;
+    const int16_t* pw = w.weights.data() + c / 8 * w.block_size();
     for (size_t p = 0; p < pairs; ++p) {
       int8_t b0[8] = {0}, b1[8] = {0};
       for (size_t j = 0; j < rem; ++j) {
         b0[j] = in[2 * p][c + j];
         b1[j] = in[2 * p + 1][c + j];
       }
-      two_taps(wasm_i16x8_load8x8(b0), wasm_i16x8_load8x8(b1), pw + p * pair_stride, &acc_lo,
-               &acc_hi);
+      two_taps(wasm_i16x8_load8x8(b0), wasm_i16x8_load8x8(b1), pw + p * 16, &acc_lo, &acc_hi);
     }
     int8_t bytes[16];
     wasm_v128_store(bytes, requantize8(acc_lo, acc_hi, w, c, rq));
@@ -77,14 +75,13 @@ void dw_pixel(size_t taps, const int8_t* const* in, const PackedDwS8& w,
 void dw_pixels2_main(size_t taps, const int8_t* const* in0, const int8_t* const* in1,
                      const PackedDwS8& w, const simd::RequantConsts& rq, int8_t* y0, int8_t* y1) {
   const size_t pairs = (taps + 1) / 2;
-  const size_t pair_stride = w.padded_channels() * 2;
   const size_t c_main = w.channels / 8 * 8;
   for (size_t c = 0; c < c_main; c += 8) {
     v128_t a0_lo = wasm_i32x4_splat(0), a0_hi = a0_lo, a1_lo = a0_lo, a1_hi = a0_lo;
-    const int16_t* pw = w.weights.data() + c * 2;
+    const int16_t* pw = w.weights.data() + c / 8 * w.block_size();
 #pragma clang loop unroll(disable)
     for (size_t p = 0; p < pairs; ++p) {
-      const int16_t* wp = pw + p * pair_stride;
+      const int16_t* wp = pw + p * 16;
       const v128_t wl = wasm_v128_load(wp), wh = wasm_v128_load(wp + 8);
       two_taps(wasm_i16x8_load8x8(in0[2 * p] + c), wasm_i16x8_load8x8(in0[2 * p + 1] + c), wl, wh,
                &a0_lo, &a0_hi);
