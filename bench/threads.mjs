@@ -6,14 +6,14 @@
 //
 //   npm run bench:threads [-- --threads N] [-- --rounds R] [-- --json FILE]
 //
-// Per step: median over R rounds of Model.profile(20, { steps: true }) (ms per run). The wall
+// Per step: the median over R rounds of Model.profile(20, { steps: true }) (ms per run). The wall
 // time is a median of 20 back-to-back runSync() per round; the steps' sum leaves out the run's
 // JS side and the workers' wake-up at its start, so the two speedups differ.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { init, loadModel, runtime, setThreads } from '../web/index.js';
 import { mobilenetCase } from './lib/model_bench.mjs';
-import { machineDescription } from './lib/report.mjs';
+import { formatMs, formatRatio, machineDescription, median, textTable } from './lib/report.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -39,7 +39,6 @@ fp32.dispose();
 const feeds = c.calibration[0];
 for (let i = 0; i < 10; i++) model.runSync(feeds);
 
-const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
 const steps = { 1: [], [threads]: [] };
 const wall = { 1: [], [threads]: [] };
 for (let r = 0; r < rounds; r++) {
@@ -71,17 +70,24 @@ for (const s of perStep) {
 }
 const ops = [...byOp.values()].sort((a, b) => b.ms1 - a.ms1);
 const sum = (list, key) => list.reduce((a, s) => a + s[key], 0);
-const ratio = (a, b) => `${(a / b).toFixed(2)}x`;
-const pad = (s, n) => String(s).padEnd(n);
-const num = (v) => v.toFixed(3).padStart(8);
+const total1 = sum(perStep, 'ms1'), totalN = sum(perStep, 'msN');
+const w1 = median(wall[1]), wN = median(wall[threads]);
 
 console.log(`MobileNetV2-1.0-224 int8, 1 vs ${threads} threads, ${rounds} alternating rounds (ms per run, medians)\n`);
-console.log(`${pad('step type', 26)} ${'count'.padStart(5)} ${'1 thread'.padStart(8)} ${`${threads} thr`.padStart(8)}  speedup`);
-for (const e of ops) console.log(`${pad(e.op, 26)} ${String(e.count).padStart(5)} ${num(e.ms1)} ${num(e.msN)}  ${ratio(e.ms1, e.msN)}`);
-const total1 = sum(perStep, 'ms1'), totalN = sum(perStep, 'msN');
-console.log(`${pad('steps, summed', 26)} ${String(perStep.length).padStart(5)} ${num(total1)} ${num(totalN)}  ${ratio(total1, totalN)}`);
-const w1 = median(wall[1]), wN = median(wall[threads]);
-console.log(`${pad('run (wall, runSync)', 26)} ${''.padStart(5)} ${num(w1)} ${num(wN)}  ${ratio(w1, wN)}`);
+const table = textTable([
+  { title: 'step type', width: 26, align: 'left' },
+  { title: 'count', width: 5 },
+  { title: '1 thread', width: 8 },
+  { title: `${threads} threads`, width: 9 },
+  { title: 'speedup', width: 7 },
+]);
+console.log(table.header());
+console.log(table.rule());
+const line = (name, count, a, b) => console.log(table.row([name, String(count), formatMs(a), formatMs(b), formatRatio(a / b)]));
+for (const e of ops) line(e.op, e.count, e.ms1, e.msN);
+console.log(table.rule());
+line('steps, summed', perStep.length, total1, totalN);
+line('run (wall, runSync)', '', w1, wN);
 
 // The steps that cost the most time lost to poor scaling: ms on N threads above ms1 / N.
 const worst = perStep
@@ -89,7 +95,9 @@ const worst = perStep
   .sort((a, b) => b.lost - a.lost)
   .slice(0, 8);
 console.log(`\nsteps losing the most to scaling (ms on ${threads} threads above 1-thread ms / ${threads}):`);
-for (const s of worst) console.log(`  ${num(s.ms1)} ${num(s.msN)}  ${ratio(s.ms1, s.msN).padStart(6)}  ${s.op} ${s.where}`);
+for (const s of worst) {
+  console.log(`  ${formatMs(s.ms1).padStart(7)} ${formatMs(s.msN).padStart(7)}  ${formatRatio(s.ms1 / s.msN).padStart(6)}  ${s.op} ${s.where}`);
+}
 console.log(`\nmachine: ${machineDescription()}; runtime: ${rt.module}`);
 
 if (args.json) {

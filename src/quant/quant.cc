@@ -80,6 +80,16 @@ int32_t quantize_bias(float bias, float input_scale, float weight_scale) {
   return static_cast<int32_t>(r);
 }
 
+namespace {
+// M[c] = round(real[c] * 2^shift), the multipliers of a chosen shift.
+void set_multipliers(const double* real, size_t n, int shift, Requantization* out) {
+  out->shift = shift;
+  for (size_t c = 0; c < n; ++c) {
+    out->multiplier[c] = static_cast<int32_t>(std::nearbyint(std::ldexp(real[c], shift)));
+  }
+}
+}  // namespace
+
 Status compute_requantization(const double* real, size_t n, Requantization* out) {
   double max_real = 0.0;
   for (size_t c = 0; c < n; ++c) {
@@ -102,11 +112,7 @@ Status compute_requantization(const double* real, size_t n, Requantization* out)
                          " is too large (input_scale * weight_scale / output_scale must be < " +
                          std::to_string(1 << (31 - kMinRequantShift)) + ")");
   }
-  shift = std::min(shift, kMaxRequantShift);
-  out->shift = shift;
-  for (size_t c = 0; c < n; ++c) {
-    out->multiplier[c] = static_cast<int32_t>(std::nearbyint(std::ldexp(real[c], shift)));
-  }
+  set_multipliers(real, n, std::min(shift, kMaxRequantShift), out);
   return Status::ok();
 }
 
@@ -118,11 +124,7 @@ Status compute_requantization_gemm(const double* real, size_t n, Requantization*
   for (size_t c = 0; c < n; ++c) {
     if (real[c] != 0.0 && real[c] < kMinReal) return Status::ok();
   }
-  out->shift = kGemmRequantShift;
-  for (size_t c = 0; c < n; ++c) {
-    out->multiplier[c] =
-        static_cast<int32_t>(std::nearbyint(std::ldexp(real[c], kGemmRequantShift)));
-  }
+  set_multipliers(real, n, kGemmRequantShift, out);
   return Status::ok();
 }
 

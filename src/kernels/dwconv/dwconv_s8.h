@@ -34,12 +34,16 @@ struct PackedDwS8 {
   std::vector<int32_t> bias;        // round_up(c, 8)
   std::vector<int32_t> multiplier;  // round_up(c, 8)
   std::vector<int32_t> requant;     // bias and multiplier as simd::requantize4_quad() records
+  // int16 values of one tap pair in one block of 8 channels (two dot operands).
+  static constexpr size_t kPairValues = 16;
   size_t padded_channels() const { return bias.size(); }
-  size_t pairs() const { return (taps + 1) / 2; }
+  static size_t pairs(size_t taps) { return (taps + 1) / 2; }
+  size_t pairs() const { return pairs(taps); }
   // int16 values per block of 8 channels.
-  size_t block_size() const { return pairs() * 16; }
+  size_t block_size() const { return pairs() * kPairValues; }
   static size_t index(size_t pairs, size_t t, size_t c) {
-    return (c / 8) * pairs * 16 + (t / 2) * 16 + (c % 8 / 4) * 8 + (c % 4) * 2 + t % 2;
+    return (c / 8) * pairs * kPairValues + (t / 2) * kPairValues + (c % 8 / 4) * 8 + (c % 4) * 2 +
+           t % 2;
   }
   int16_t weight(size_t t, size_t c) const { return weights[index(pairs(), t, c)]; }
 };

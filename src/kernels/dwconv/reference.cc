@@ -37,8 +37,8 @@ PackedDwS8 pack_dwconv_s8(size_t channels, size_t taps, const int8_t* w, const i
   p.channels = channels;
   p.taps = taps;
   const size_t cp = (channels + 7) / 8 * 8;
-  const size_t pairs = (taps + 1) / 2;
-  p.weights.assign(pairs * cp * 2, 0);
+  const size_t pairs = PackedDwS8::pairs(taps);
+  p.weights.assign(cp / 8 * pairs * PackedDwS8::kPairValues, 0);
   p.bias.assign(cp, 0);
   p.multiplier.assign(cp, 0);
   for (size_t c = 0; c < channels; ++c) {

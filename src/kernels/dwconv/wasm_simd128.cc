@@ -35,7 +35,7 @@ inline v128_t requantize8(v128_t acc_lo, v128_t acc_hi, const PackedDwS8& w, siz
 // pointer, whose paired weights are 0).
 void dw_pixel(size_t taps, const int8_t* const* in, const PackedDwS8& w,
               const simd::RequantConsts& rq, int8_t* y, size_t c_start = 0) {
-  const size_t pairs = (taps + 1) / 2;
+  const size_t pairs = PackedDwS8::pairs(taps);
   const size_t C = w.channels;
   const size_t c_main = C / 8 * 8;
   size_t c = c_start;
@@ -46,7 +46,7 @@ void dw_pixel(size_t taps, const int8_t* const* in, const PackedDwS8& w,
 #pragma clang loop unroll(disable)
     for (size_t p = 0; p < pairs; ++p) {
       two_taps(wasm_i16x8_load8x8(in[2 * p] + c), wasm_i16x8_load8x8(in[2 * p + 1] + c),
-               pw + p * 16, &acc_lo, &acc_hi);
+               pw + p * PackedDwS8::kPairValues, &acc_lo, &acc_hi);
     }
     wasm_v128_store64_lane(y + c, requantize8(acc_lo, acc_hi, w, c, rq), 0);
   }
@@ -62,7 +62,8 @@ void dw_pixel(size_t taps, const int8_t* const* in, const PackedDwS8& w,
         b0[j] = in[2 * p][c + j];
         b1[j] = in[2 * p + 1][c + j];
       }
-      two_taps(wasm_i16x8_load8x8(b0), wasm_i16x8_load8x8(b1), pw + p * 16, &acc_lo, &acc_hi);
+      two_taps(wasm_i16x8_load8x8(b0), wasm_i16x8_load8x8(b1), pw + p * PackedDwS8::kPairValues,
+               &acc_lo, &acc_hi);
     }
     int8_t bytes[16];
     wasm_v128_store(bytes, requantize8(acc_lo, acc_hi, w, c, rq));
@@ -74,14 +75,14 @@ void dw_pixel(size_t taps, const int8_t* const* in, const PackedDwS8& w,
 // loaded once for both pixels.
 void dw_pixels2_main(size_t taps, const int8_t* const* in0, const int8_t* const* in1,
                      const PackedDwS8& w, const simd::RequantConsts& rq, int8_t* y0, int8_t* y1) {
-  const size_t pairs = (taps + 1) / 2;
+  const size_t pairs = PackedDwS8::pairs(taps);
   const size_t c_main = w.channels / 8 * 8;
   for (size_t c = 0; c < c_main; c += 8) {
     v128_t a0_lo = wasm_i32x4_splat(0), a0_hi = a0_lo, a1_lo = a0_lo, a1_hi = a0_lo;
     const int16_t* pw = w.weights.data() + c / 8 * w.block_size();
 #pragma clang loop unroll(disable)
     for (size_t p = 0; p < pairs; ++p) {
-      const int16_t* wp = pw + p * 16;
+      const int16_t* wp = pw + p * PackedDwS8::kPairValues;
       const v128_t wl = wasm_v128_load(wp), wh = wasm_v128_load(wp + 8);
       two_taps(wasm_i16x8_load8x8(in0[2 * p] + c), wasm_i16x8_load8x8(in0[2 * p + 1] + c), wl, wh,
                &a0_lo, &a0_hi);
@@ -97,7 +98,7 @@ void dw_run(const Conv2DGeometry& g, const int32_t* indirection, const int8_t* x
             const int8_t* zero, const PackedDwS8& w, const GemmS8Output& out, int8_t* y) {
   const simd::RequantConsts rq(out.shift, out.zero_point, out.qmin, out.qmax);
   const size_t taps = g.taps();
-  const size_t slots = (taps + 1) / 2 * 2;
+  const size_t slots = PackedDwS8::pairs(taps) * 2;
   constexpr size_t kStackSlots = 64;
   const int8_t* stack_ptrs[2 * kStackSlots];
   std::vector<const int8_t*> heap_ptrs(slots > kStackSlots ? 2 * slots : 0);
