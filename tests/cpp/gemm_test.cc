@@ -19,19 +19,13 @@ struct Case {
 
 using GemmFn = void (*)(size_t, const int8_t*, size_t, const PackedGemmS8&, const GemmS8Output&,
                         int8_t*, size_t, bool);
-using PackFn = PackedGemmS8 (*)(size_t, size_t, const int8_t*, const int32_t*, int32_t,
-                                const int32_t*);
 const struct {
   const char* name;
   GemmFn fn;
-  PackFn pack;
-} kVariants[] = {{"2x4c8", gemm_s8_2x4c8__wasmsimd_dot16x2, pack_gemm_s8_4c8},
-                 {"3x4c8", gemm_s8_3x4c8__wasmsimd_dot16x2, pack_gemm_s8_4c8},
-                 {"4x4c8", gemm_s8_4x4c8__wasmsimd_dot16x2, pack_gemm_s8_4c8},
-                 {"2x8c2", gemm_s8_2x8c2__wasmsimd_dot16x2, pack_gemm_s8_8c2},
-                 {"4x8c2", gemm_s8_4x8c2__wasmsimd_dot16x2, pack_gemm_s8_8c2},
-                 // What the ops call: the layout picked by K, and its kernel.
-                 {"packed", gemm_s8_packed, pack_gemm_s8}};
+} kVariants[] = {{"2x8c2", gemm_s8_2x8c2__wasmsimd_dot16x2},
+                 {"4x8c2", gemm_s8_4x8c2__wasmsimd_dot16x2},
+                 // What the ops call: the tiles picked by K and M.
+                 {"packed", gemm_s8_packed}};
 
 // Runs every packed microkernel and the reference on the same random problem; they must agree bit
 // for bit.
@@ -55,9 +49,9 @@ void check_case(const Case& c, test::Rng& rng, int x_lo = -128, int x_hi = 127, 
   const size_t stride = (c.K + 7) / 8 * 8;
   std::vector<int8_t> xp = rng.int8s(c.M * stride);
   for (size_t m = 0; m < c.M; ++m) std::copy_n(&x[m * c.K], c.K, &xp[m * stride]);
+  const PackedGemmS8 packed =
+      pack_gemm_s8(c.N, c.K, w.data(), c.bias ? bias.data() : nullptr, c.x_zp, mult.data());
   for (const auto& v : kVariants) {
-    const PackedGemmS8 packed =
-        v.pack(c.N, c.K, w.data(), c.bias ? bias.data() : nullptr, c.x_zp, mult.data());
     for (bool padded : {false, true}) {
       std::fill(got.begin(), got.end(), int8_t{99});
       if (padded) {
@@ -74,7 +68,7 @@ void check_case(const Case& c, test::Rng& rng, int x_lo = -128, int x_hi = 127, 
 
 TEST(GemmS8, MicrokernelIsBitExactWithReferenceOnEdgeSizes) {
   test::Rng rng(2024);
-  // Every M, N, K around the tiles (2-4 rows, 4 or 8 channels, 8 k): not multiples included.
+  // Every M, N, K around the tiles (2 or 4 rows, 8 channels, 8 k): not multiples included.
   for (size_t M = 1; M <= 9; ++M) {
     for (size_t N = 1; N <= 17; ++N) {
       for (size_t K = 1; K <= 25; ++K) {
@@ -104,6 +98,19 @@ TEST(GemmS8, MicrokernelIsBitExactWithReferenceOnRandomShapes) {
     check_case({M, N, K, rng.int_in(-128, 127), rng.int_in(-128, 127), rng.int_in(36, 50), qmin,
                 qmax, true},
                rng);
+  }
+}
+
+TEST(GemmS8, PackedSplitsRowsIntoTilesAroundTheDeepK) {
+  test::Rng rng(31);
+  // gemm_s8_packed: 4-row tiles from kGemmS8DeepK, then 2-row tiles for the rest;
+  // K past 256 also moves the widened rows from the stack to the heap.
+  for (size_t K : {kGemmS8DeepK - 1, kGemmS8DeepK, kGemmS8DeepK + 45}) {
+    for (size_t M = 1; M <= 9; ++M) {
+      check_case({M, 11, K, rng.int_in(-128, 127), rng.int_in(-128, 127), rng.int_in(36, 50), -128,
+                  127, true},
+                 rng);
+    }
   }
 }
 

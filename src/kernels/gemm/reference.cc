@@ -22,33 +22,24 @@ void gemm_s8_reference(size_t M, size_t N, size_t K, const int8_t* x, size_t x_s
   }
 }
 
-namespace {
-PackedGemmS8 pack_layout(size_t N, size_t K, const int8_t* w, const int32_t* bias,
-                         int32_t x_zero_point, const int32_t* multiplier, size_t NR, size_t KR) {
+PackedGemmS8 pack_gemm_s8(size_t N, size_t K, const int8_t* w, const int32_t* bias,
+                          int32_t x_zero_point, const int32_t* multiplier) {
+  constexpr size_t NR = PackedGemmS8::kNr, KR = PackedGemmS8::kKr;
   PackedGemmS8 p;
   p.n = N;
   p.k = K;
-  p.nr = NR;
-  p.kr = KR;
   const size_t n_padded = (N + NR - 1) / NR * NR;
   const size_t k_padded = (K + PackedGemmS8::kKPad - 1) / PackedGemmS8::kKPad * PackedGemmS8::kKPad;
   p.weights.assign(n_padded * k_padded, 0);
   p.bias.assign(n_padded, 0);
   p.multiplier.assign(n_padded, 0);
-  int16_t* dst = p.weights.data();
-  for (size_t nb = 0; nb < n_padded; nb += NR) {
-    for (size_t kb = 0; kb < k_padded; kb += KR) {
-      for (size_t j = 0; j < NR; ++j) {
-        for (size_t kk = 0; kk < KR; ++kk) {
-          const size_t n = nb + j, k = kb + kk;
-          *dst++ = (n < N && k < K) ? w[n * K + k] : int16_t{0};
-        }
-      }
-    }
-  }
   for (size_t n = 0; n < N; ++n) {
     uint32_t sum = 0;
-    for (size_t k = 0; k < K; ++k) sum += static_cast<uint32_t>(static_cast<int32_t>(w[n * K + k]));
+    for (size_t k = 0; k < K; ++k) {
+      // Block of 8 channels, pair of k, channel in the block, k in the pair; padding stays 0.
+      p.weights[n / NR * NR * k_padded + k / KR * NR * KR + n % NR * KR + k % KR] = w[n * K + k];
+      sum += static_cast<uint32_t>(static_cast<int32_t>(w[n * K + k]));
+    }
     const uint32_t b = bias ? static_cast<uint32_t>(bias[n]) : 0u;
     p.bias[n] = static_cast<int32_t>(b - static_cast<uint32_t>(x_zero_point) * sum);
     p.multiplier[n] = multiplier[n];
@@ -56,30 +47,14 @@ PackedGemmS8 pack_layout(size_t N, size_t K, const int8_t* w, const int32_t* bia
   p.requant = pack_requant_quads(p.bias.data(), p.multiplier.data(), n_padded);
   return p;
 }
-}  // namespace
-
-PackedGemmS8 pack_gemm_s8_4c8(size_t N, size_t K, const int8_t* w, const int32_t* bias,
-                              int32_t x_zero_point, const int32_t* multiplier) {
-  return pack_layout(N, K, w, bias, x_zero_point, multiplier, 4, 8);
-}
-
-PackedGemmS8 pack_gemm_s8_8c2(size_t N, size_t K, const int8_t* w, const int32_t* bias,
-                              int32_t x_zero_point, const int32_t* multiplier) {
-  return pack_layout(N, K, w, bias, x_zero_point, multiplier, 8, 2);
-}
-
-PackedGemmS8 pack_gemm_s8(size_t N, size_t K, const int8_t* w, const int32_t* bias,
-                          int32_t x_zero_point, const int32_t* multiplier) {
-  return K <= kGemmS8SmallK ? pack_gemm_s8_8c2(N, K, w, bias, x_zero_point, multiplier)
-                            : pack_gemm_s8_4c8(N, K, w, bias, x_zero_point, multiplier);
-}
 
 void gemm_s8_packed(size_t M, const int8_t* x, size_t x_stride, const PackedGemmS8& w,
                     const GemmS8Output& out, int8_t* y, size_t y_stride, bool x_padded) {
-  if (w.nr == 8) {
-    gemm_s8_2x8c2__wasmsimd_dot16x2(M, x, x_stride, w, out, y, y_stride, x_padded);
-  } else {
-    gemm_s8_2x4c8__wasmsimd_dot16x2(M, x, x_stride, w, out, y, y_stride, x_padded);
+  const size_t m = w.k >= kGemmS8DeepK ? M / 4 * 4 : 0;
+  if (m > 0) gemm_s8_4x8c2__wasmsimd_dot16x2(m, x, x_stride, w, out, y, y_stride, x_padded);
+  if (m < M) {
+    gemm_s8_2x8c2__wasmsimd_dot16x2(M - m, x + m * x_stride, x_stride, w, out, y + m * y_stride,
+                                    y_stride, x_padded);
   }
 }
 
