@@ -119,6 +119,19 @@ inline v128_t requantize4_quad(v128_t acc, const int32_t* quad, const RequantCon
   return requantize_finish(lo, hi, k);
 }
 
+// requantize4_quad() for sums that already hold the bias (the GEMM starts its sums at the bias):
+// only the quad's multipliers are read.
+inline v128_t requantize4_quad_biased(v128_t acc, const int32_t* quad, const RequantConsts& k) {
+  const v128_t high_pair =
+      wasm_i8x16_const(8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15);
+  const v128_t lo =
+      wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(acc, wasm_v128_load(quad + 8)), k.rounding);
+  const v128_t hi = wasm_i64x2_add(
+      wasm_i64x2_extmul_low_i32x4(wasm_i8x16_swizzle(acc, high_pair), wasm_v128_load(quad + 12)),
+      k.rounding);
+  return requantize_finish(lo, hi, k);
+}
+
 // Eight requantized int32 lanes (a: lanes 0-3, b: lanes 4-7) to int8 in bytes 0-7 (repeated in
 // 8-15). Saturating narrows and a saturating zero-point add give exactly clamp(r + zero_point):
 // anything that saturates in int16 is far outside the int8 range.

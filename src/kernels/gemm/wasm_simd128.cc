@@ -78,7 +78,13 @@ void gemm_mr_x8c2(size_t M, const int8_t* x, size_t x_stride, const PackedGemmS8
     const int16_t* pw = w.weights.data();
     for (size_t n = 0; n < N; n += 8, pw += block_stride) {
       v128_t acc[MR][2];
-      for (size_t r = 0; r < MR; ++r) acc[r][0] = acc[r][1] = wasm_i32x4_splat(0);
+      // The sums start at the bias.
+      const v128_t b0 = wasm_v128_load(w.bias.data() + n),
+                   b1 = wasm_v128_load(w.bias.data() + n + 4);
+      for (size_t r = 0; r < MR; ++r) {
+        acc[r][0] = b0;
+        acc[r][1] = b1;
+      }
       // Only the K tail's own pairs: the stems' K = 9 and 27 do 5 and 14 pairs, not 8 and 16.
       const int16_t* pp = pw;
       for (size_t p = 0; p < pairs; ++p, pp += 16) {
@@ -99,8 +105,8 @@ void gemm_mr_x8c2(size_t M, const int8_t* x, size_t x_stride, const PackedGemmS8
         const size_t r = MR - 1 - i;
         if (r >= rows) continue;
         const v128_t v8 = simd::narrow_to_int8(
-            simd::requantize4_quad(acc[r][0], quad, rq),
-            simd::requantize4_quad(acc[r][1], quad + simd::kRequantQuad, rq), rq);
+            simd::requantize4_quad_biased(acc[r][0], quad, rq),
+            simd::requantize4_quad_biased(acc[r][1], quad + simd::kRequantQuad, rq), rq);
         if (n + 8 <= N) {
           wasm_v128_store64_lane(yr[r] + n, v8, 0);
         } else {
