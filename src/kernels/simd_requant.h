@@ -4,36 +4,20 @@
 #pragma once
 
 #include <cstddef>
-#include <cstdint>
-#include <vector>
 
 namespace wi8 {
 
-// Packs per-channel bias and multiplier (n a multiple of 4) into the quad records of
-// simd::requantize4_quad(); used by the packing functions (portable code).
-inline std::vector<int32_t> pack_requant_quads(const int32_t* bias, const int32_t* multiplier,
-                                               size_t n) {
-  std::vector<int32_t> q(n / 4 * 16);
-  for (size_t c = 0; c < n; c += 4) {
-    int32_t* r = q.data() + c * 4;
-    const int32_t v[16] = {
-        bias[c],           bias[c + 1],       bias[c],           bias[c + 1],
-        bias[c + 2],       bias[c + 3],       bias[c + 2],       bias[c + 3],
-        multiplier[c],     multiplier[c + 1], multiplier[c],     multiplier[c + 1],
-        multiplier[c + 2], multiplier[c + 3], multiplier[c + 2], multiplier[c + 3]};
-    for (int i = 0; i < 16; ++i) r[i] = v[i];
-  }
-  return q;
-}
+// Per-channel multiplier arrays of packed weights hold this many entries past their last (padded)
+// channel: simd::requantize4_channels() loads the high pair's multipliers as 4 values starting 2
+// channels in.
+constexpr size_t kMultiplierTail = 2;
 
 }  // namespace wi8
 
 #if defined(__wasm_simd128__)
 #include <wasm_simd128.h>
 
-#include <cstddef>
 #include <cstdint>
-#include <vector>
 
 namespace wi8::simd {
 
@@ -95,40 +79,23 @@ inline v128_t requantize4(v128_t acc, v128_t multiplier, const RequantConsts& k)
   return requantize_finish(lo, hi, k);
 }
 
-// Per-channel requantization data of 4 channels, laid out for requantize4_quad():
-//   [b0 b1 b0 b1 | b2 b3 b2 b3 | m0 m1 m0 m1 | m2 m3 m2 m3]   (b: bias, m: multiplier)
-constexpr size_t kRequantQuad = 16;
-
-// requantize(acc + bias) on four channels whose bias and multiplier come from a quad record, for
-// the GEMM and depthwise kernels. Written for what V8 (Node 20) makes of it on x86, checked with
-// node --print-wasm-code: i64x2.extmul_low_i32x4_s of an arithmetic result and a plain load is one
-// pmuldq (plus two unpacks); extmul_high, or extmul_low of a shuffle (which clang turns into
-// i64x2.mul of sign-extended lanes), becomes a ~10-instruction 64-bit multiply emulation. Hence
-// the record: the high channel pair is swizzled down and *added to its bias*, and multiplied with
-// a loaded vector, so both products take the pmuldq form.
-// Bit-exact with quant.h's requantize(acc + bias, m, shift) (the sum wraps like the i32 adds).
-inline v128_t requantize4_quad(v128_t acc, const int32_t* quad, const RequantConsts& k) {
-  const v128_t high_pair =
-      wasm_i8x16_const(8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15);
-  const v128_t acc01 = wasm_i32x4_add(acc, wasm_v128_load(quad));
-  const v128_t acc23 = wasm_i32x4_add(wasm_i8x16_swizzle(acc, high_pair), wasm_v128_load(quad + 4));
-  const v128_t lo =
-      wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(acc01, wasm_v128_load(quad + 8)), k.rounding);
-  const v128_t hi =
-      wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(acc23, wasm_v128_load(quad + 12)), k.rounding);
-  return requantize_finish(lo, hi, k);
-}
-
-// requantize4_quad() for sums that already hold the bias (the GEMM starts its sums at the bias):
-// only the quad's multipliers are read.
-inline v128_t requantize4_quad_biased(v128_t acc, const int32_t* quad, const RequantConsts& k) {
+// requantize() on four channels c..c+3 whose sums already hold their bias (the GEMM and depthwise
+// kernels start their sums at it), with the channels' multipliers at `multiplier` (4 values, and
+// kMultiplierTail readable ones after them). Written for what V8 (Node 20) makes of it on x86,
+// checked with node --print-wasm-code: i64x2.extmul_low_i32x4_s of an arithmetic result or a
+// swizzle by a plain 128-bit load is one pmuldq plus two unpacks. extmul_high, extmul_low of a
+// shuffle, or of a 64-bit load (clang turns those into i64x2.mul of sign-extended lanes) become a
+// ~10-instruction 64-bit multiply emulation. So the high channel pair is moved down with a
+// swizzle (one pshufb for a constant mask) and multiplied by a full load starting at channel c+2.
+// Bit-exact with quant.h's requantize(acc, m, shift).
+inline v128_t requantize4_channels(v128_t acc, const int32_t* multiplier, const RequantConsts& k) {
   const v128_t high_pair =
       wasm_i8x16_const(8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15);
   const v128_t lo =
-      wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(acc, wasm_v128_load(quad + 8)), k.rounding);
-  const v128_t hi = wasm_i64x2_add(
-      wasm_i64x2_extmul_low_i32x4(wasm_i8x16_swizzle(acc, high_pair), wasm_v128_load(quad + 12)),
-      k.rounding);
+      wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(acc, wasm_v128_load(multiplier)), k.rounding);
+  const v128_t hi = wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(wasm_i8x16_swizzle(acc, high_pair),
+                                                               wasm_v128_load(multiplier + 2)),
+                                   k.rounding);
   return requantize_finish(lo, hi, k);
 }
 

@@ -40,7 +40,7 @@ PackedDwS8 pack_dwconv_s8(size_t channels, size_t taps, const int8_t* w, const i
   const size_t pairs = PackedDwS8::pairs(taps);
   p.weights.assign(cp / 8 * pairs * PackedDwS8::kPairValues, 0);
   p.bias.assign(cp, 0);
-  p.multiplier.assign(cp, 0);
+  p.multiplier.assign(cp + kMultiplierTail, 0);
   for (size_t c = 0; c < channels; ++c) {
     uint32_t sum = 0;
     for (size_t t = 0; t < taps; ++t) {
@@ -52,7 +52,6 @@ PackedDwS8 pack_dwconv_s8(size_t channels, size_t taps, const int8_t* w, const i
     p.bias[c] = static_cast<int32_t>(b - static_cast<uint32_t>(x_zero_point) * sum);
     p.multiplier[c] = multiplier[c];
   }
-  p.requant = pack_requant_quads(p.bias.data(), p.multiplier.data(), cp);
   return p;
 }
 

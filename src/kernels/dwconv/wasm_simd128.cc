@@ -25,8 +25,8 @@ inline void two_taps(v128_t x0, v128_t x1, const int16_t* w, v128_t* acc_lo, v12
 // Channels c..c+7 of one pixel, requantized and narrowed (bytes 0-7).
 inline v128_t requantize8(v128_t acc_lo, v128_t acc_hi, const PackedDwS8& w, size_t c,
                           const simd::RequantConsts& rq) {
-  return simd::narrow_to_int8(simd::requantize4_quad(acc_lo, w.requant.data() + c * 4, rq),
-                              simd::requantize4_quad(acc_hi, w.requant.data() + (c + 4) * 4, rq),
+  return simd::narrow_to_int8(simd::requantize4_channels(acc_lo, w.multiplier.data() + c, rq),
+                              simd::requantize4_channels(acc_hi, w.multiplier.data() + c + 4, rq),
                               rq);
 }
 
@@ -40,7 +40,8 @@ void dw_pixel(size_t taps, const int8_t* const* in, const PackedDwS8& w,
   const size_t c_main = C / 8 * 8;
   size_t c = c_start;
   for (; c < c_main; c += 8) {
-    v128_t acc_lo = wasm_i32x4_splat(0), acc_hi = acc_lo;
+    v128_t acc_lo = wasm_v128_load(w.bias.data() + c),
+           acc_hi = wasm_v128_load(w.bias.data() + c + 4);
     const int16_t* pw = w.weights.data() + c / 8 * w.block_size();
     // Not unrolled: unrolled, clang hoists all tap loads ahead of the dots and V8 spills them.
 #pragma clang loop unroll(disable)
@@ -54,7 +55,8 @@ void dw_pixel(size_t taps, const int8_t* const* in, const PackedDwS8& w,
     // Channel tail: gather the last C % 8 inputs of each tap into zero-padded blocks, so nothing is
     // read past the end of a pixel; the padded weights are 0.
     const size_t rem = C - c;
-    v128_t acc_lo = wasm_i32x4_splat(0), acc_hi = acc_lo;
+    v128_t acc_lo = wasm_v128_load(w.bias.data() + c),
+           acc_hi = wasm_v128_load(w.bias.data() + c + 4);
     const int16_t* pw = w.weights.data() + c / 8 * w.block_size();
     for (size_t p = 0; p < pairs; ++p) {
       int8_t b0[8] = {0}, b1[8] = {0};
@@ -78,7 +80,8 @@ void dw_pixels2_main(size_t taps, const int8_t* const* in0, const int8_t* const*
   const size_t pairs = PackedDwS8::pairs(taps);
   const size_t c_main = w.channels / 8 * 8;
   for (size_t c = 0; c < c_main; c += 8) {
-    v128_t a0_lo = wasm_i32x4_splat(0), a0_hi = a0_lo, a1_lo = a0_lo, a1_hi = a0_lo;
+    v128_t a0_lo = wasm_v128_load(w.bias.data() + c), a0_hi = wasm_v128_load(w.bias.data() + c + 4);
+    v128_t a1_lo = a0_lo, a1_hi = a0_hi;
     const int16_t* pw = w.weights.data() + c / 8 * w.block_size();
 #pragma clang loop unroll(disable)
     for (size_t p = 0; p < pairs; ++p) {

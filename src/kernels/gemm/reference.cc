@@ -32,7 +32,7 @@ PackedGemmS8 pack_gemm_s8(size_t N, size_t K, const int8_t* w, const int32_t* bi
   const size_t k_padded = (K + PackedGemmS8::kKPad - 1) / PackedGemmS8::kKPad * PackedGemmS8::kKPad;
   p.weights.assign(n_padded * k_padded, 0);
   p.bias.assign(n_padded, 0);
-  p.multiplier.assign(n_padded, 0);
+  p.multiplier.assign(n_padded + kMultiplierTail, 0);
   for (size_t n = 0; n < N; ++n) {
     uint32_t sum = 0;
     for (size_t k = 0; k < K; ++k) {
@@ -44,7 +44,6 @@ PackedGemmS8 pack_gemm_s8(size_t N, size_t K, const int8_t* w, const int32_t* bi
     p.bias[n] = static_cast<int32_t>(b - static_cast<uint32_t>(x_zero_point) * sum);
     p.multiplier[n] = multiplier[n];
   }
-  p.requant = pack_requant_quads(p.bias.data(), p.multiplier.data(), n_padded);
   return p;
 }
 

@@ -96,7 +96,7 @@ void gemm_mr_x8c2(size_t M, const int8_t* x, size_t x_stride, const PackedGemmS8
           acc[r][1] = wasm_i32x4_add(acc[r][1], wasm_i32x4_dot_i16x8(vp, vb1));
         }
       }
-      const int32_t* quad = w.requant.data() + n * 4;
+      const int32_t* mult = w.multiplier.data() + n;
       // Stores go last row first, so a duplicated (past-M) row never overwrites a real one. The
       // loop has a constant trip count so that it unrolls and acc[][] keeps constant indices: with
       // a variable bound (r from rows down), clang kept acc in linear memory and stored every
@@ -104,9 +104,9 @@ void gemm_mr_x8c2(size_t M, const int8_t* x, size_t x_stride, const PackedGemmS8
       for (size_t i = 0; i < MR; ++i) {
         const size_t r = MR - 1 - i;
         if (r >= rows) continue;
-        const v128_t v8 = simd::narrow_to_int8(
-            simd::requantize4_quad_biased(acc[r][0], quad, rq),
-            simd::requantize4_quad_biased(acc[r][1], quad + simd::kRequantQuad, rq), rq);
+        const v128_t v8 =
+            simd::narrow_to_int8(simd::requantize4_channels(acc[r][0], mult, rq),
+                                 simd::requantize4_channels(acc[r][1], mult + 4, rq), rq);
         if (n + 8 <= N) {
           wasm_v128_store64_lane(yr[r] + n, v8, 0);
         } else {
