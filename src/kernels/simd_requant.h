@@ -3,17 +3,6 @@
 // clamp. Only for wasm SIMD builds.
 #pragma once
 
-#include <cstddef>
-
-namespace wi8 {
-
-// Per-channel multiplier arrays of packed weights hold this many entries past their last (padded)
-// channel: simd::requantize4_channels() loads the high pair's multipliers as 4 values starting 2
-// channels in.
-constexpr size_t kMultiplierTail = 2;
-
-}  // namespace wi8
-
 #if defined(__wasm_simd128__)
 #include <wasm_simd128.h>
 
@@ -71,31 +60,18 @@ inline v128_t requantize_finish(v128_t lo, v128_t hi, const RequantConsts& k) {
                       wasm_u32x4_shr(low, *static_cast<const volatile int*>(&k.shift)));
 }
 
-// requantize() on four lanes with per-lane multipliers.
-// (requantize4_quad below is the faster form for per-channel data; see its notes on V8.)
+// requantize() on four lanes with per-lane multipliers (per-channel kernels: a 128-bit load of the
+// channels' multipliers; their sums start at the bias, so there is nothing to add first).
+// What V8 (Node 20) makes of it on x86, checked with node --print-wasm-code: each extmul is one
+// pmuldq and two unpacks. Keep the multiplier one vector used by both extmuls: clang writes an
+// extmul as extend * extend, and an extend_high of a load of its own may be folded into a
+// load32x2_s plus an i64x2.mul, which V8 emulates in ~10 instructions. (Until the seventh session
+// the per-channel kernels used a record layout with the high pair swizzled down, believing
+// extmul_high itself was emulated; this form has one pshufb fewer per 4 outputs and measured
+// 5-8 % faster on K = 16-64 GEMMs and on depthwise.)
 inline v128_t requantize4(v128_t acc, v128_t multiplier, const RequantConsts& k) {
   const v128_t lo = wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(acc, multiplier), k.rounding);
   const v128_t hi = wasm_i64x2_add(wasm_i64x2_extmul_high_i32x4(acc, multiplier), k.rounding);
-  return requantize_finish(lo, hi, k);
-}
-
-// requantize() on four channels c..c+3 whose sums already hold their bias (the GEMM and depthwise
-// kernels start their sums at it), with the channels' multipliers at `multiplier` (4 values, and
-// kMultiplierTail readable ones after them). Written for what V8 (Node 20) makes of it on x86,
-// checked with node --print-wasm-code: i64x2.extmul_low_i32x4_s of an arithmetic result or a
-// swizzle by a plain 128-bit load is one pmuldq plus two unpacks. extmul_high, extmul_low of a
-// shuffle, or of a 64-bit load (clang turns those into i64x2.mul of sign-extended lanes) become a
-// ~10-instruction 64-bit multiply emulation. So the high channel pair is moved down with a
-// swizzle (one pshufb for a constant mask) and multiplied by a full load starting at channel c+2.
-// Bit-exact with quant.h's requantize(acc, m, shift).
-inline v128_t requantize4_channels(v128_t acc, const int32_t* multiplier, const RequantConsts& k) {
-  const v128_t high_pair =
-      wasm_i8x16_const(8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15);
-  const v128_t lo =
-      wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(acc, wasm_v128_load(multiplier)), k.rounding);
-  const v128_t hi = wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(wasm_i8x16_swizzle(acc, high_pair),
-                                                               wasm_v128_load(multiplier + 2)),
-                                   k.rounding);
   return requantize_finish(lo, hi, k);
 }
 

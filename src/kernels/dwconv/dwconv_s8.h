@@ -32,7 +32,7 @@ struct PackedDwS8 {
   // [round_up(c, 8) / 8][round_up(taps, 2) / 2][2 halves][4 channels][2 taps]
   std::vector<int16_t> weights;
   std::vector<int32_t> bias;        // round_up(c, 8)
-  std::vector<int32_t> multiplier;  // round_up(c, 8) + kMultiplierTail
+  std::vector<int32_t> multiplier;  // round_up(c, 8)
   // int16 values of one tap pair in one block of 8 channels (two dot operands).
   static constexpr size_t kPairValues = 16;
   size_t padded_channels() const { return bias.size(); }

@@ -1,5 +1,4 @@
 #include "kernels/dwconv/dwconv_s8.h"
-#include "kernels/simd_requant.h"
 #include "quant/quant.h"
 
 namespace wi8 {
@@ -40,7 +39,7 @@ PackedDwS8 pack_dwconv_s8(size_t channels, size_t taps, const int8_t* w, const i
   const size_t pairs = PackedDwS8::pairs(taps);
   p.weights.assign(cp / 8 * pairs * PackedDwS8::kPairValues, 0);
   p.bias.assign(cp, 0);
-  p.multiplier.assign(cp + kMultiplierTail, 0);
+  p.multiplier.assign(cp, 0);
   for (size_t c = 0; c < channels; ++c) {
     uint32_t sum = 0;
     for (size_t t = 0; t < taps; ++t) {

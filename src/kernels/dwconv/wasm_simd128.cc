@@ -25,9 +25,9 @@ inline void two_taps(v128_t x0, v128_t x1, const int16_t* w, v128_t* acc_lo, v12
 // Channels c..c+7 of one pixel, requantized and narrowed (bytes 0-7).
 inline v128_t requantize8(v128_t acc_lo, v128_t acc_hi, const PackedDwS8& w, size_t c,
                           const simd::RequantConsts& rq) {
-  return simd::narrow_to_int8(simd::requantize4_channels(acc_lo, w.multiplier.data() + c, rq),
-                              simd::requantize4_channels(acc_hi, w.multiplier.data() + c + 4, rq),
-                              rq);
+  return simd::narrow_to_int8(
+      simd::requantize4(acc_lo, wasm_v128_load(w.multiplier.data() + c), rq),
+      simd::requantize4(acc_hi, wasm_v128_load(w.multiplier.data() + c + 4), rq), rq);
 }
 
 // One output pixel, all channels. in[t] points at tap t's input pixel (padding already mapped to
@@ -83,14 +83,15 @@ void dw_pixels2_main(size_t taps, const int8_t* const* in0, const int8_t* const*
     v128_t a0_lo = wasm_v128_load(w.bias.data() + c), a0_hi = wasm_v128_load(w.bias.data() + c + 4);
     v128_t a1_lo = a0_lo, a1_hi = a0_hi;
     const int16_t* pw = w.weights.data() + c / 8 * w.block_size();
+    const int8_t* const* t0 = in0;
+    const int8_t* const* t1 = in1;
 #pragma clang loop unroll(disable)
-    for (size_t p = 0; p < pairs; ++p) {
-      const int16_t* wp = pw + p * PackedDwS8::kPairValues;
-      const v128_t wl = wasm_v128_load(wp), wh = wasm_v128_load(wp + 8);
-      two_taps(wasm_i16x8_load8x8(in0[2 * p] + c), wasm_i16x8_load8x8(in0[2 * p + 1] + c), wl, wh,
-               &a0_lo, &a0_hi);
-      two_taps(wasm_i16x8_load8x8(in1[2 * p] + c), wasm_i16x8_load8x8(in1[2 * p + 1] + c), wl, wh,
-               &a1_lo, &a1_hi);
+    for (size_t p = 0; p < pairs; ++p, t0 += 2, t1 += 2, pw += PackedDwS8::kPairValues) {
+      const v128_t wl = wasm_v128_load(pw), wh = wasm_v128_load(pw + 8);
+      two_taps(wasm_i16x8_load8x8(t0[0] + c), wasm_i16x8_load8x8(t0[1] + c), wl, wh, &a0_lo,
+               &a0_hi);
+      two_taps(wasm_i16x8_load8x8(t1[0] + c), wasm_i16x8_load8x8(t1[1] + c), wl, wh, &a1_lo,
+               &a1_hi);
     }
     wasm_v128_store64_lane(y0 + c, requantize8(a0_lo, a0_hi, w, c, rq), 0);
     wasm_v128_store64_lane(y1 + c, requantize8(a1_lo, a1_hi, w, c, rq), 0);

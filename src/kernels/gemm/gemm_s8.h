@@ -52,7 +52,7 @@ struct PackedGemmS8 {
   size_t k = 0;
   std::vector<int16_t> weights;     // round_up(n, kNr) * round_up(k, kKPad)
   std::vector<int32_t> bias;        // round_up(n, kNr): bias - x_zero_point * sum_k w
-  std::vector<int32_t> multiplier;  // round_up(n, kNr) + kMultiplierTail, padding channels 0
+  std::vector<int32_t> multiplier;  // round_up(n, kNr), padding channels 0
 };
 
 PackedGemmS8 pack_gemm_s8(size_t N, size_t K, const int8_t* w, const int32_t* bias,

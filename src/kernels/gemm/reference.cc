@@ -1,5 +1,4 @@
 #include "kernels/gemm/gemm_s8.h"
-#include "kernels/simd_requant.h"
 #include "quant/quant.h"
 
 namespace wi8 {
@@ -32,7 +31,7 @@ PackedGemmS8 pack_gemm_s8(size_t N, size_t K, const int8_t* w, const int32_t* bi
   const size_t k_padded = (K + PackedGemmS8::kKPad - 1) / PackedGemmS8::kKPad * PackedGemmS8::kKPad;
   p.weights.assign(n_padded * k_padded, 0);
   p.bias.assign(n_padded, 0);
-  p.multiplier.assign(n_padded + kMultiplierTail, 0);
+  p.multiplier.assign(n_padded, 0);
   for (size_t n = 0; n < N; ++n) {
     uint32_t sum = 0;
     for (size_t k = 0; k < K; ++k) {

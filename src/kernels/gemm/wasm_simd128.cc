@@ -105,8 +105,8 @@ void gemm_mr_x8c2(size_t M, const int8_t* x, size_t x_stride, const PackedGemmS8
         const size_t r = MR - 1 - i;
         if (r >= rows) continue;
         const v128_t v8 =
-            simd::narrow_to_int8(simd::requantize4_channels(acc[r][0], mult, rq),
-                                 simd::requantize4_channels(acc[r][1], mult + 4, rq), rq);
+            simd::narrow_to_int8(simd::requantize4(acc[r][0], wasm_v128_load(mult), rq),
+                                 simd::requantize4(acc[r][1], wasm_v128_load(mult + 4), rq), rq);
         if (n + 8 <= N) {
           wasm_v128_store64_lane(yr[r] + n, v8, 0);
         } else {
