@@ -73,10 +73,11 @@ void gemm_s8_4x8c2__wasmsimd_dot16x2(size_t M, const int8_t* x, size_t x_stride,
                                      const PackedGemmS8& w, const GemmS8Output& out, int8_t* y,
                                      size_t y_stride, bool x_padded = false);
 
-// From K = kGemmS8DeepK the ops' GEMM runs 4-row tiles (bench/kernels_bench.cc, min of 3
-// alternating runs, 4x8c2 against 2x8c2: K = 384 0.107 / 0.111 ms, K = 576 2.67 / 2.82 ms,
-// K = 1024 6.01 / 6.72 ms; level at K = 144-192; 2 rows faster below, e.g. K = 16 0.93 / 1.15).
-constexpr size_t kGemmS8DeepK = 256;
+// From K = kGemmS8DeepK the ops' GEMM runs 4-row tiles (bench/kernels_bench.cc, min of 3 runs,
+// 4x8c2 against 2x8c2, after the requantization lost its pshufb: K = 32 0.215 / 0.223 ms
+// (12544x16), K = 64 0.239 / 0.247 (784x192), K = 144 0.257 / 0.270, K = 576 2.62 / 2.80,
+// K = 1024 5.80 / 6.46; level at K = 16-24; K = 27 (the stem) 0.391 / 0.379).
+constexpr size_t kGemmS8DeepK = 32;
 
 // The ops' GEMM: 4-row tiles when K >= kGemmS8DeepK, else 2-row tiles; the rows that do not fill
 // a 4-row tile go through the 2-row kernel. (A 1-row kernel would save half a tile on a single row,
