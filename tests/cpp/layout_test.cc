@@ -286,7 +286,13 @@ TEST(LayoutKernels, TransposeTiledMatchesReferenceForHighRanks) {
 TEST(LayoutKernels, TransposeLargeMatrices) {
   test::Rng rng(35);
   for (size_t es : {1, 4}) {
-    for (auto [r, c] : {std::pair<size_t, size_t>{64, 48}, {47, 33}, {16, 160}, {3, 200}}) {
+    // {3, n}: the 3-row interleave (an RGB image NCHW -> NHWC), with and without a column tail.
+    for (auto [r, c] : {std::pair<size_t, size_t>{64, 48},
+                        {47, 33},
+                        {16, 160},
+                        {3, 200},
+                        {3, 1024},
+                        {3, 50177}}) {
       TransposeGeometry g;
       g.rank = 2;
       g.in[0] = r;

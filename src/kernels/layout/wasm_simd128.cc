@@ -182,11 +182,57 @@ inline void transpose_tile(const uint8_t* src, size_t ss, uint8_t* dst, size_t d
 #endif
 }
 
+#if defined(__wasm_simd128__)
+// Three rows into contiguous output rows of 3 (ds == 3: an NCHW -> NHWC image of 3 channels, the
+// usual model input), T columns (one vector per input row) at a time: each output vector is two
+// shuffles (rows 0 and 1, then row 2 put in). The 16 x 16 tiles would do the whole picture's
+// columns element by element (rows_main is 0): 0.09 ms for a 224 x 224 RGB int8 input.
+// Returns the columns done.
+template <size_t ES>
+size_t transpose_3rows(size_t cols, const uint8_t* src, size_t ss, uint8_t* dst) {
+  constexpr size_t T = 16 / ES;
+  size_t j = 0;
+  for (; j + T <= cols; j += T) {
+    const v128_t a = wasm_v128_load(src + j * ES);
+    const v128_t b = wasm_v128_load(src + (ss + j) * ES);
+    const v128_t c = wasm_v128_load(src + (2 * ss + j) * ES);
+    v128_t o0, o1, o2;
+    if (ES == 1) {
+      o0 = wasm_i8x16_shuffle(
+          wasm_i8x16_shuffle(a, b, 0, 16, 0, 1, 17, 0, 2, 18, 0, 3, 19, 0, 4, 20, 0, 5), c, 0, 1,
+          16, 3, 4, 17, 6, 7, 18, 9, 10, 19, 12, 13, 20, 15);
+      o1 = wasm_i8x16_shuffle(
+          wasm_i8x16_shuffle(a, b, 21, 0, 6, 22, 0, 7, 23, 0, 8, 24, 0, 9, 25, 0, 10, 26), c, 0, 21,
+          2, 3, 22, 5, 6, 23, 8, 9, 24, 11, 12, 25, 14, 15);
+      o2 = wasm_i8x16_shuffle(
+          wasm_i8x16_shuffle(a, b, 0, 11, 27, 0, 12, 28, 0, 13, 29, 0, 14, 30, 0, 15, 31, 0), c, 26,
+          1, 2, 27, 4, 5, 28, 7, 8, 29, 10, 11, 30, 13, 14, 31);
+    } else {
+      o0 = wasm_i32x4_shuffle(wasm_i32x4_shuffle(a, b, 0, 4, 0, 1), c, 0, 1, 4, 3);
+      o1 = wasm_i32x4_shuffle(wasm_i32x4_shuffle(a, b, 5, 0, 2, 6), c, 0, 5, 2, 3);
+      o2 = wasm_i32x4_shuffle(wasm_i32x4_shuffle(a, b, 0, 3, 7, 0), c, 6, 1, 2, 7);
+    }
+    uint8_t* d = dst + j * 3 * ES;
+    wasm_v128_store(d, o0);
+    wasm_v128_store(d + 16, o1);
+    wasm_v128_store(d + 32, o2);
+  }
+  return j;
+}
+#endif
+
 // dst[j][i] = src[i][j] in tiles; the edges element by element.
 template <size_t ES>
 void transpose_2d(size_t rows, size_t cols, const uint8_t* src, size_t ss, uint8_t* dst,
                   size_t ds) {
   constexpr size_t T = 16 / ES;
+#if defined(__wasm_simd128__)
+  if (rows == 3 && ds == 3 && (ES == 1 || ES == 4)) {
+    const size_t done = transpose_3rows<ES>(cols, src, ss, dst);
+    transpose_scalar<ES>(3, cols - done, src + done * ES, ss, dst + done * 3 * ES, ds);
+    return;
+  }
+#endif
   const size_t rows_main = rows / T * T, cols_main = cols / T * T;
   for (size_t i = 0; i < rows_main; i += T) {
     for (size_t j = 0; j < cols_main; j += T) {
