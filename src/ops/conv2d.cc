@@ -10,7 +10,7 @@ namespace wi8 {
 
 namespace {
 constexpr const char* kOp = "Conv2D";
-// GEMM rows per thread chunk are multiples of this (the microkernel's tiles are 2 rows).
+// GEMM rows per thread chunk are multiples of this (the microkernels' tiles are 2 or 4 rows).
 constexpr size_t kGemmRowGrain = 8;
 // im2col rows are padded to the GEMM's K block (kKPad), so the kernels read whole 8-value blocks
 // of every row and never copy a K tail.

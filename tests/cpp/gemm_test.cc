@@ -105,7 +105,7 @@ TEST(GemmS8, PackedSplitsRowsIntoTilesAroundTheDeepKAndTheStackRows) {
   test::Rng rng(31);
   // gemm_s8_packed: 4-row tiles from kGemmS8DeepK, then 2-row tiles for the rest; the widened
   // rows move from the stack to the heap past K = 256.
-  for (size_t K : {kGemmS8DeepK - 1, kGemmS8DeepK, size_t{256}, size_t{257}}) {
+  for (size_t K : {kGemmS8DeepK - 1, kGemmS8DeepK, size_t{255}, size_t{256}, size_t{257}}) {
     for (size_t M = 1; M <= 9; ++M) {
       check_case({M, 11, K, rng.int_in(-128, 127), rng.int_in(-128, 127), rng.int_in(36, 50), -128,
                   127, true},

@@ -292,7 +292,10 @@ TEST(LayoutKernels, TransposeLargeMatrices) {
                         {16, 160},
                         {3, 200},
                         {3, 1024},
-                        {3, 50177}}) {
+                        {3, 7},
+                        {3, 18},
+                        {3, 50177},
+                        {3, 50178}}) {
       TransposeGeometry g;
       g.rank = 2;
       g.in[0] = r;

@@ -50,7 +50,7 @@ void gemm_mr_x8c2(size_t M, const int8_t* x, size_t x_stride, const PackedGemmS8
   const size_t block_stride = k_padded * PackedGemmS8::kNr;  // the weights of 8 channels
   const simd::RequantConsts rq(out.shift, out.zero_point, out.qmin, out.qmax);
 
-  // The widened rows: on the stack for the K the ops use this layout for, else on the heap.
+  // The widened rows: on the stack up to K = 256, else on the heap.
   constexpr size_t kStackK = 256;
   alignas(16) int16_t stack_rows[MR * kStackK];
   std::vector<int16_t> heap_rows;
@@ -100,7 +100,7 @@ void gemm_mr_x8c2(size_t M, const int8_t* x, size_t x_stride, const PackedGemmS8
       // Stores go last row first, so a duplicated (past-M) row never overwrites a real one. The
       // loop has a constant trip count so that it unrolls and acc[][] keeps constant indices: with
       // a variable bound (r from rows down), clang kept acc in linear memory and stored every
-      // accumulator after each block of 8 k.
+      // accumulator after each pair of k.
       for (size_t i = 0; i < MR; ++i) {
         const size_t r = MR - 1 - i;
         if (r >= rows) continue;

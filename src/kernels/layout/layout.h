@@ -9,7 +9,8 @@
 // - Transpose, transpose_tiled__wasmsimd: merges axes that stay adjacent and drops size-1 axes;
 //   then either copies contiguous runs (the innermost axis is kept) or transposes 2-D tiles with
 //   SIMD128 shuffles (16 x 16 for 1-byte, 4 x 4 for 4-byte elements; other sizes and tile edges
-//   element by element).
+//   element by element); 3 rows into rows of 3 (an RGB image NCHW -> NHWC) interleave 16 / 4
+//   columns at a time with two shuffles per output vector.
 // Native builds run the same code with scalar tiles and fills.
 //
 // Kernels assume validated geometries (ops/pad.h, ops/transpose.h).

@@ -197,7 +197,7 @@ size_t transpose_3rows(size_t cols, const uint8_t* src, size_t ss, uint8_t* dst)
     const v128_t b = wasm_v128_load(src + (ss + j) * ES);
     const v128_t c = wasm_v128_load(src + (2 * ss + j) * ES);
     v128_t o0, o1, o2;
-    if (ES == 1) {
+    if constexpr (ES == 1) {
       o0 = wasm_i8x16_shuffle(
           wasm_i8x16_shuffle(a, b, 0, 16, 0, 1, 17, 0, 2, 18, 0, 3, 19, 0, 4, 20, 0, 5), c, 0, 1,
           16, 3, 4, 17, 6, 7, 18, 9, 10, 19, 12, 13, 20, 15);
