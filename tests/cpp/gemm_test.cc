@@ -101,11 +101,11 @@ TEST(GemmS8, MicrokernelIsBitExactWithReferenceOnRandomShapes) {
   }
 }
 
-TEST(GemmS8, PackedSplitsRowsIntoTilesAroundTheDeepKAndTheStackRows) {
+TEST(GemmS8, PackedSplitsRowsIntoTilesAroundTheDeepKAndTheLongK) {
   test::Rng rng(31);
-  // gemm_s8_packed: 4-row tiles from kGemmS8DeepK, then 2-row tiles for the rest; the widened
-  // rows move from the stack to the heap past K = 256.
-  for (size_t K : {kGemmS8DeepK - 1, kGemmS8DeepK, size_t{255}, size_t{256}, size_t{257}}) {
+  // gemm_s8_packed: 4-row tiles from kGemmS8DeepK, then 2-row tiles for the rest; past K = 2048
+  // the rows are widened in pieces (2-row tiles), 2049: a piece of one k.
+  for (size_t K : {kGemmS8DeepK - 1, kGemmS8DeepK, size_t{255}, size_t{2048}, size_t{2049}}) {
     for (size_t M = 1; M <= 9; ++M) {
       check_case({M, 11, K, rng.int_in(-128, 127), rng.int_in(-128, 127), rng.int_in(36, 50), -128,
                   127, true},

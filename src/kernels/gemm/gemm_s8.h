@@ -59,8 +59,9 @@ PackedGemmS8 pack_gemm_s8(size_t N, size_t K, const int8_t* w, const int32_t* bi
                           int32_t x_zero_point, const int32_t* multiplier);
 
 // Microkernels: MR rows x 8 channels per tile (MR = 2, 4). The tile's MR input rows are
-// widened to int16 once (on the stack up to K = 256, else on the heap), and each pair of k is read
-// back as a splat (v128.load32_splat) for every block of 8 channels. out.multiplier is ignored:
+// widened to int16 once, on the stack (no allocation: the kernels run in parallel_for chunks; K
+// past 2048 is widened in pieces, in 2-row tiles), and each pair of k is read back as a splat
+// (v128.load32_splat) for every block of 8 channels. out.multiplier is ignored:
 // the packed multipliers are used. Rows past M in the last tile repeat its first row; they are
 // computed and not stored.
 // x_padded: every row of x may be read up to round_up(K, 8) (the values there are ignored: the
