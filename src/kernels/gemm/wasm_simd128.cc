@@ -1,5 +1,4 @@
 #include <cstring>
-#include <vector>
 
 #include "kernels/gemm/gemm_s8.h"
 #include "kernels/simd_requant.h"
@@ -98,11 +97,9 @@ void gemm_2x8c2_long_k(size_t M, const int8_t* x, size_t x_stride, const PackedG
     const size_t rows = tile_rows<MR>(M, m, x, x_stride, y, y_stride, a, yr);
     const int16_t* pw = w.weights.data();
     for (size_t n = 0; n < N; n += 8, pw += k_padded * PackedGemmS8::kNr) {
-      v128_t acc[MR][2];
-      for (size_t r = 0; r < MR; ++r) {
-        acc[r][0] = wasm_v128_load(w.bias.data() + n);
-        acc[r][1] = wasm_v128_load(w.bias.data() + n + 4);
-      }
+      const v128_t b0 = wasm_v128_load(w.bias.data() + n),
+                   b1 = wasm_v128_load(w.bias.data() + n + 4);
+      v128_t acc[MR][2] = {{b0, b1}, {b0, b1}};  // the sums start at the bias
       for (size_t k0 = 0; k0 < k_padded; k0 += kWidenedK) {
         const size_t k1 = k0 + kWidenedK < k_padded ? k0 + kWidenedK : k_padded;
         widen_rows<MR>(a, k0, k1, K, x_padded, xw, kWidenedK);
