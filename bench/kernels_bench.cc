@@ -1,7 +1,7 @@
 // Kernel-level timing, for iterating on microkernels without the JS layer:
 //   cmake --build build/wasm --target wi8_kernels_bench && node build/wasm/wi8_kernels_bench.js
-// Prints median ms over 30 runs and GOP/s (2 ops per multiply-add) per case. The op benchmark against
-// the peers is bench/ops.mjs (npm run bench:ops).
+// Prints median ms over 30 runs and GOP/s (2 ops per multiply-add) per case. The op benchmark
+// against the peers is bench/ops.mjs (npm run bench:ops).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -29,7 +29,8 @@ double median_ms(const std::function<void()>& fn, int runs = 30) {
   for (int i = 0; i < runs; ++i) {
     const auto t0 = std::chrono::steady_clock::now();
     fn();
-    t.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    t.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   }
   std::sort(t.begin(), t.end());
   return t[t.size() / 2];
@@ -62,13 +63,13 @@ void bench_conv(const char* name, wi8::Conv2DGeometry g) {
   if (!wi8::Conv2DS8::create(p, w.data(), scales.data(), nullptr, &op).is_ok()) return;
   std::vector<int8_t> x = random_int8(op->input_size(), -128, 127), y(op->output_size());
   std::vector<int8_t> ws(op->workspace_size());
-  const double ms = median_ms([&] {
-    (void)op->run(x.data(), x.size(), y.data(), y.size(), ws.data(), ws.size());
-  });
+  const double ms = median_ms(
+      [&] { (void)op->run(x.data(), x.size(), y.data(), y.size(), ws.data(), ws.size()); });
   report(name, static_cast<double>(op->output_size()) * static_cast<double>(patch), ms);
 }
 
-wi8::Conv2DGeometry conv(size_t h, size_t cin, size_t cout, size_t k, size_t stride, size_t groups) {
+wi8::Conv2DGeometry conv(size_t h, size_t cin, size_t cout, size_t k, size_t stride,
+                         size_t groups) {
   wi8::Conv2DGeometry g;
   g.in_h = g.in_w = h;
   g.in_c = cin;
@@ -81,7 +82,7 @@ wi8::Conv2DGeometry conv(size_t h, size_t cin, size_t cout, size_t k, size_t str
 }
 
 using GemmFn = void (*)(size_t, const int8_t*, size_t, const wi8::PackedGemmS8&,
-                       const wi8::GemmS8Output&, int8_t*, size_t, bool);
+                        const wi8::GemmS8Output&, int8_t*, size_t, bool, size_t, size_t);
 
 // The requantization shift of the GEMM cases (`wi8_kernels_bench gemm S`); the ops pick 32.
 int g_gemm_shift = 32;
@@ -103,7 +104,9 @@ void bench_gemm(size_t M, size_t N, size_t K) {
   for (const auto& v : variants) {
     char name[64];
     std::snprintf(name, sizeof name, "gemm %zux%zux%zu %s", M, N, K, v.name);
-    const double ms = median_ms([&] { v.fn(M, x.data(), stride, packed, out, y.data(), N, true); });
+    const double ms = median_ms([&] {
+      v.fn(M, x.data(), stride, packed, out, y.data(), N, true, 0, wi8::kGemmAllChannels);
+    });
     report(name, static_cast<double>(M) * N * K, ms);
   }
 }
@@ -170,9 +173,8 @@ void bench_conv_f32(const char* name, wi8::Conv2DGeometry g) {
   if (!wi8::Conv2DF32::create(p, w.data(), bias.data(), &op).is_ok()) return;
   std::vector<float> x = random_f32(op->input_size()), y(op->output_size());
   std::vector<float> ws(op->workspace_size());
-  const double ms = median_ms([&] {
-    (void)op->run(x.data(), x.size(), y.data(), y.size(), ws.data(), ws.size());
-  });
+  const double ms = median_ms(
+      [&] { (void)op->run(x.data(), x.size(), y.data(), y.size(), ws.data(), ws.size()); });
   char full[96];
   std::snprintf(full, sizeof full, "f32 %s", name);
   report_f32(full, static_cast<double>(op->output_size()) * static_cast<double>(patch), ms);
@@ -194,15 +196,13 @@ void bench_dw_f32(const char* name, wi8::Conv2DGeometry g) {
   for (const auto& v : variants) {
     if (v.cb == 4 && g.taps() != 9) continue;
     const wi8::PackedDwF32 packed = wi8::pack_dwconv_f32(C, g.taps(), w.data(), bias.data(), v.cb);
-    const double ms = median_ms([&] {
-      v.fn(g, ind.data(), x.data(), zero.data(), packed, 0.0f, 6.0f, y.data());
-    });
+    const double ms = median_ms(
+        [&] { v.fn(g, ind.data(), x.data(), zero.data(), packed, 0.0f, 6.0f, y.data()); });
     char full[96];
     std::snprintf(full, sizeof full, "f32 %s %s", name, v.name);
     report_f32(full, static_cast<double>(g.batch * g.out_image()) * g.taps(), ms);
   }
 }
-
 
 void bench_im2col(const char* name, wi8::Conv2DGeometry g) {
   if (!wi8::validate_conv2d("bench", &g).is_ok()) return;
@@ -259,7 +259,8 @@ int main(int argc, char** argv) {
     std::unique_ptr<wi8::FullyConnectedS8> op;
     if (wi8::FullyConnectedS8::create(p, w.data(), scales.data(), nullptr, &op).is_ok()) {
       std::vector<int8_t> x = random_int8(256 * 1024, -128, 127), y(256 * 1024);
-      const double ms = median_ms([&] { (void)op->run(x.data(), x.size(), 256, y.data(), y.size()); });
+      const double ms =
+          median_ms([&] { (void)op->run(x.data(), x.size(), 256, y.data(), y.size()); });
       report("fc_256x1024x1024", 256.0 * 1024 * 1024, ms);
     }
   }

@@ -4,14 +4,13 @@
 
 #include "core/parallel.h"
 #include "ops/dw_split.h"
+#include "ops/gemm_split.h"
 #include "ops/op_util.h"
 
 namespace wi8 {
 
 namespace {
 constexpr const char* kOp = "Conv2D";
-// GEMM rows per thread chunk are multiples of this (the microkernels' tiles are 2 or 4 rows).
-constexpr size_t kGemmRowGrain = 8;
 // im2col rows are padded to the GEMM's K block (kKPad), so the kernels read whole 8-value blocks
 // of every row and never copy a K tail.
 size_t im2col_row(size_t patch) {
@@ -106,29 +105,28 @@ Status Conv2DS8::run(const int8_t* x, size_t x_len, int8_t* y, size_t y_len, int
         });
     return Status::ok();
   }
-  const size_t cin_g = g_.in_c / g_.groups, cout_g = g_.out_c / g_.groups;
-  const size_t patch = g_.taps() * cin_g;
-  // Pointwise: the input is the GEMM's A as it is; otherwise im2col rows (padded to the K block).
-  const bool direct = g_.is_pointwise();
-  const size_t row = direct ? patch : im2col_row(patch);
   const size_t m = g_.out_pixels();
+  if (g_.is_pointwise()) {
+    // The input is the GEMM's A as it is (one group), for all the images at once.
+    gemm_s8_parallel(g_.batch * m, x, g_.in_c, packed_[0], output_, y, g_.out_c);
+    return Status::ok();
+  }
+  // im2col rows, padded to the K block.
+  const size_t cout_g = g_.out_c / g_.groups;
+  const size_t patch = g_.taps() * (g_.in_c / g_.groups);
+  const size_t row = im2col_row(patch);
   const size_t grain = parallel_grain(m, kGemmRowGrain, m * cout_g * patch);
   for (size_t b = 0; b < g_.batch; ++b) {
     const int8_t* image = x + b * g_.in_image();
     int8_t* out_image = y + b * g_.out_image();
     for (size_t grp = 0; grp < g_.groups; ++grp) {
       int8_t* y_group = out_image + grp * cout_g;
-      const int8_t* rows = direct ? image : workspace;
       parallel_for(m, grain, [&](size_t m0, size_t m1) {
         // Each thread builds its own rows of the im2col matrix (the stem's im2col is a third of
         // its time).
-        if (!direct) {
-          im2col_nhwc(g_, grp, image, static_cast<int8_t>(input_.zero_point), workspace, row, m0,
-                      m1);
-        }
-        gemm_s8_packed(m1 - m0, rows + m0 * row, row, packed_[grp], output_,
-                       y_group + m0 * g_.out_c, g_.out_c,
-                       /*x_padded=*/!direct);
+        im2col_nhwc(g_, grp, image, static_cast<int8_t>(input_.zero_point), workspace, row, m0, m1);
+        gemm_s8_packed(m1 - m0, workspace + m0 * row, row, packed_[grp], output_,
+                       y_group + m0 * g_.out_c, g_.out_c, /*x_padded=*/true);
       });
     }
   }

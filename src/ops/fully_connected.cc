@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "ops/gemm_split.h"
 #include "ops/op_util.h"
 
 namespace wi8 {
@@ -76,7 +77,7 @@ Status FullyConnectedS8::run(const int8_t* x, size_t x_len, size_t batch, int8_t
                          " values, expected batch (" + std::to_string(batch) + ") x outFeatures (" +
                          std::to_string(N) + ") = " + std::to_string(batch * N));
   }
-  gemm_s8_packed(batch, x, K, packed_, output_, y, N);
+  gemm_s8_parallel(batch, x, K, packed_, output_, y, N);
   return Status::ok();
 }
 

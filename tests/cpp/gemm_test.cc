@@ -18,7 +18,7 @@ struct Case {
 };
 
 using GemmFn = void (*)(size_t, const int8_t*, size_t, const PackedGemmS8&, const GemmS8Output&,
-                        int8_t*, size_t, bool);
+                        int8_t*, size_t, bool, size_t, size_t);
 const struct {
   const char* name;
   GemmFn fn;
@@ -55,13 +55,32 @@ void check_case(const Case& c, test::Rng& rng, int x_lo = -128, int x_hi = 127, 
     for (bool padded : {false, true}) {
       std::fill(got.begin(), got.end(), int8_t{99});
       if (padded) {
-        v.fn(c.M, xp.data(), stride, packed, out, got.data(), c.N, true);
+        v.fn(c.M, xp.data(), stride, packed, out, got.data(), c.N, true, 0, kGemmAllChannels);
       } else {
-        v.fn(c.M, x.data(), c.K, packed, out, got.data(), c.N, false);
+        v.fn(c.M, x.data(), c.K, packed, out, got.data(), c.N, false, 0, kGemmAllChannels);
       }
       ASSERT_EQ(ref, got) << v.name << (padded ? " padded" : "") << " M=" << c.M << " N=" << c.N
                           << " K=" << c.K << " x_zp=" << c.x_zp << " y_zp=" << c.y_zp
                           << " shift=" << c.shift;
+    }
+    // The channels in blocks (a thread split by channels): each call writes its own channels
+    // only, and together they give the reference's bytes. Random cuts at multiples of 8, the last
+    // range ending past N.
+    std::fill(got.begin(), got.end(), int8_t{99});
+    for (size_t n0 = 0; n0 < c.N;) {
+      const size_t n1 = n0 + PackedGemmS8::kNr * static_cast<size_t>(rng.int_in(1, 3));
+      std::vector<int8_t> before = got;
+      v.fn(c.M, x.data(), c.K, packed, out, got.data(), c.N, false, n0,
+           n1 >= c.N ? kGemmAllChannels : n1);
+      for (size_t m = 0; m < c.M; ++m) {
+        for (size_t n = 0; n < c.N; ++n) {
+          const bool mine = n >= n0 && n < n1;
+          ASSERT_EQ(got[m * c.N + n], mine ? ref[m * c.N + n] : before[m * c.N + n])
+              << v.name << " channels [" << n0 << ", " << n1 << ") wrote row " << m << " channel "
+              << n << "; M=" << c.M << " N=" << c.N << " K=" << c.K;
+        }
+      }
+      n0 = n1;
     }
   }
 }

@@ -1,6 +1,6 @@
 // parallel_for (core/parallel.h) and the ops that split their work with it: every index is
 // visited once, chunks keep their grain, and a convolution gives the same bytes on 1 and on
-// several threads.
+// several threads, and a FullyConnected the reference's.
 #include "core/parallel.h"
 
 #include <gtest/gtest.h>
@@ -15,6 +15,8 @@
 #include "conv_test_util.h"
 #include "ops/conv2d.h"
 #include "ops/conv2d_f32.h"
+#include "ops/fully_connected.h"
+#include "ops/op_util.h"
 #include "test_util.h"
 
 namespace wi8 {
@@ -112,8 +114,11 @@ TEST(ParallelFor, ConvolutionsGiveTheSameBytesOnAnyThreadCount) {
       // Above kMinParallelWork (the shapes above run on one thread: too little work to split).
       geometry(1, 64, 64, 32, 32, 3, 3, 1, 1, 1, 32),  // depthwise
       geometry(2, 96, 96, 32, 32, 3, 3, 2, 1, 1, 32),  // depthwise, strided, batch 2
-      geometry(1, 40, 40, 64, 48, 1, 1, 1, 1, 0, 1),   // pointwise
+      geometry(1, 40, 40, 64, 48, 1, 1, 1, 1, 0, 1),   // pointwise, split by rows
       geometry(1, 48, 48, 16, 32, 3, 3, 2, 1, 1, 1),   // im2col
+      // Pointwise with more weights than input rows: split by blocks of 8 channels (the last one
+      // partial), batch 2 in one GEMM.
+      geometry(2, 7, 7, 160, 203, 1, 1, 1, 1, 0, 1),
   };
   for (const Conv2DGeometry& g0 : shapes) {
     Conv2DGeometry g = g0;
@@ -154,6 +159,43 @@ TEST(ParallelFor, ConvolutionsGiveTheSameBytesOnAnyThreadCount) {
     run(3, &q3, &f3);
     EXPECT_EQ(q1, q3) << test::describe(g);
     EXPECT_EQ(f1, f3) << test::describe(g);
+  }
+}
+
+// A batch-1 FullyConnected splits its output channels across the threads (a row split has one
+// row): every channel block, the partial last one included, gives the reference's bytes; so does a
+// batch large enough to split by rows.
+TEST(ParallelFor, FullyConnectedSplitsByChannelsAndGivesTheReferenceBytes) {
+  test::Rng rng(12);
+  for (const size_t batch : {size_t{1}, size_t{3}, size_t{300}}) {
+    FullyConnectedParams p;
+    p.in_features = 300;
+    p.out_features = 1003;
+    p.input = {0.02f, -4};
+    p.output = {0.3f, 6};
+    const std::vector<int8_t> w = rng.int8s(p.out_features * p.in_features, -127, 127);
+    const std::vector<float> scales = rng.floats(p.out_features, 0.001f, 0.02f);
+    std::vector<int32_t> bias(p.out_features);
+    for (auto& b : bias) b = rng.int_in(-3000, 3000);
+    std::unique_ptr<FullyConnectedS8> fc;
+    ASSERT_TRUE(FullyConnectedS8::create(p, w.data(), scales.data(), bias.data(), &fc).is_ok());
+    const std::vector<int8_t> x = rng.int8s(batch * p.in_features);
+    Requantization rq;
+    ASSERT_TRUE(
+        make_requantization("t", p.input, scales.data(), p.output, p.out_features, &rq).is_ok());
+    GemmS8Output out;
+    out.multiplier = rq.multiplier.data();
+    out.shift = rq.shift;
+    out.zero_point = p.output.zero_point;
+    std::vector<int8_t> ref(batch * p.out_features);
+    gemm_s8_reference(batch, p.out_features, p.in_features, x.data(), p.in_features,
+                      p.input.zero_point, w.data(), bias.data(), out, ref.data(), p.out_features);
+    for (const size_t threads : {1, 2, 3}) {
+      ThreadCount tc(threads);
+      std::vector<int8_t> y(batch * p.out_features, 99);
+      ASSERT_TRUE(fc->run(x.data(), x.size(), batch, y.data(), y.size()).is_ok());
+      EXPECT_EQ(y, ref) << "batch " << batch << ", " << threads << " threads";
+    }
   }
 }
 

@@ -66,13 +66,18 @@ PackedGemmS8 pack_gemm_s8(size_t N, size_t K, const int8_t* w, const int32_t* bi
 // computed and not stored.
 // x_padded: every row of x may be read up to round_up(K, 8) (the values there are ignored: the
 // padded weights are 0), which spares the kernel the K-tail copy; im2col rows are laid out so.
+// [n_begin, n_end): the output channels computed (n_begin a multiple of kNr; n_end is clamped to
+// N), for a thread split by channel blocks (ops/gemm_split.h); y still points at channel 0.
 // Native builds run a scalar loop over the same packed layout.
+constexpr size_t kGemmAllChannels = ~size_t{0};
 void gemm_s8_2x8c2__wasmsimd_dot16x2(size_t M, const int8_t* x, size_t x_stride,
                                      const PackedGemmS8& w, const GemmS8Output& out, int8_t* y,
-                                     size_t y_stride, bool x_padded = false);
+                                     size_t y_stride, bool x_padded = false, size_t n_begin = 0,
+                                     size_t n_end = kGemmAllChannels);
 void gemm_s8_4x8c2__wasmsimd_dot16x2(size_t M, const int8_t* x, size_t x_stride,
                                      const PackedGemmS8& w, const GemmS8Output& out, int8_t* y,
-                                     size_t y_stride, bool x_padded = false);
+                                     size_t y_stride, bool x_padded = false, size_t n_begin = 0,
+                                     size_t n_end = kGemmAllChannels);
 
 // From K = kGemmS8DeepK the ops' GEMM runs 4-row tiles (bench/kernels_bench.cc, min of 3 runs,
 // 4x8c2 against 2x8c2, after the requantization lost its pshufb: K = 32 0.215 / 0.223 ms
@@ -84,6 +89,7 @@ constexpr size_t kGemmS8DeepK = 32;
 // a 4-row tile go through the 2-row kernel. (A 1-row kernel would save half a tile on a single row,
 // 0.009 ms on a 1x1280x1000 FullyConnected, for 2.5 KB of wasm: not kept.)
 void gemm_s8_packed(size_t M, const int8_t* x, size_t x_stride, const PackedGemmS8& w,
-                    const GemmS8Output& out, int8_t* y, size_t y_stride, bool x_padded = false);
+                    const GemmS8Output& out, int8_t* y, size_t y_stride, bool x_padded = false,
+                    size_t n_begin = 0, size_t n_end = kGemmAllChannels);
 
 }  // namespace wi8

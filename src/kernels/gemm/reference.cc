@@ -47,12 +47,15 @@ PackedGemmS8 pack_gemm_s8(size_t N, size_t K, const int8_t* w, const int32_t* bi
 }
 
 void gemm_s8_packed(size_t M, const int8_t* x, size_t x_stride, const PackedGemmS8& w,
-                    const GemmS8Output& out, int8_t* y, size_t y_stride, bool x_padded) {
+                    const GemmS8Output& out, int8_t* y, size_t y_stride, bool x_padded,
+                    size_t n_begin, size_t n_end) {
   const size_t m = w.k >= kGemmS8DeepK ? M / 4 * 4 : 0;
-  if (m > 0) gemm_s8_4x8c2__wasmsimd_dot16x2(m, x, x_stride, w, out, y, y_stride, x_padded);
+  if (m > 0) {
+    gemm_s8_4x8c2__wasmsimd_dot16x2(m, x, x_stride, w, out, y, y_stride, x_padded, n_begin, n_end);
+  }
   if (m < M) {
     gemm_s8_2x8c2__wasmsimd_dot16x2(M - m, x + m * x_stride, x_stride, w, out, y + m * y_stride,
-                                    y_stride, x_padded);
+                                    y_stride, x_padded, n_begin, n_end);
   }
 }
 

@@ -85,9 +85,10 @@ __attribute__((always_inline)) inline void store_tile(const v128_t (&acc)[MR][2]
 // on purpose: as a shared always_inline helper taking acc by reference, clang kept acc in linear
 // memory and the small-K GEMMs ran 1.3-1.6x slower (kernel bench, 12544x96x16 0.90 -> 1.43 ms).
 void gemm_2x8c2_long_k(size_t M, const int8_t* x, size_t x_stride, const PackedGemmS8& w,
-                       const GemmS8Output& out, int8_t* y, size_t y_stride, bool x_padded) {
+                       const GemmS8Output& out, int8_t* y, size_t y_stride, bool x_padded,
+                       size_t n_begin, size_t N) {
   constexpr size_t MR = 2;
-  const size_t N = w.n, K = w.k;
+  const size_t K = w.k;
   const size_t k_padded = (K + 7) / 8 * 8;
   const simd::RequantConsts rq(out.shift, out.zero_point, out.qmin, out.qmax);
   alignas(16) int16_t xw[MR * kWidenedK];
@@ -95,8 +96,9 @@ void gemm_2x8c2_long_k(size_t M, const int8_t* x, size_t x_stride, const PackedG
     const int8_t* a[MR];
     int8_t* yr[MR];
     const size_t rows = tile_rows<MR>(M, m, x, x_stride, y, y_stride, a, yr);
-    const int16_t* pw = w.weights.data();
-    for (size_t n = 0; n < N; n += 8, pw += k_padded * PackedGemmS8::kNr) {
+    const int16_t* pw =
+        w.weights.data() + n_begin / PackedGemmS8::kNr * k_padded * PackedGemmS8::kNr;
+    for (size_t n = n_begin; n < N; n += 8, pw += k_padded * PackedGemmS8::kNr) {
       const v128_t b0 = wasm_v128_load(w.bias.data() + n),
                    b1 = wasm_v128_load(w.bias.data() + n + 4);
       v128_t acc[MR][2] = {{b0, b1}, {b0, b1}};  // the sums start at the bias
@@ -131,15 +133,16 @@ void gemm_2x8c2_long_k(size_t M, const int8_t* x, size_t x_stride, const PackedG
 // Unrolling the pair loop by 4 (clang then hoists the loads) made it twice as slow.
 template <size_t MR>
 void gemm_mr_x8c2(size_t M, const int8_t* x, size_t x_stride, const PackedGemmS8& w,
-                  const GemmS8Output& out, int8_t* y, size_t y_stride, bool x_padded) {
-  const size_t N = w.n, K = w.k;
+                  const GemmS8Output& out, int8_t* y, size_t y_stride, bool x_padded,
+                  size_t n_begin, size_t n_end) {
+  const size_t N = n_end < w.n ? n_end : w.n, K = w.k;
   const size_t k_padded = (K + 7) / 8 * 8;
   const size_t pairs = (K + 1) / 2;
   const size_t block_stride = k_padded * PackedGemmS8::kNr;  // the weights of 8 channels
   const simd::RequantConsts rq(out.shift, out.zero_point, out.qmin, out.qmax);
 
   if (k_padded > kWidenedK) {
-    gemm_2x8c2_long_k(M, x, x_stride, w, out, y, y_stride, x_padded);
+    gemm_2x8c2_long_k(M, x, x_stride, w, out, y, y_stride, x_padded, n_begin, N);
     return;
   }
   alignas(16) int16_t xw[MR * kWidenedK];
@@ -150,8 +153,8 @@ void gemm_mr_x8c2(size_t M, const int8_t* x, size_t x_stride, const PackedGemmS8
     const size_t rows = tile_rows<MR>(M, m, x, x_stride, y, y_stride, a, yr);
     widen_rows<MR>(a, 0, k_padded, K, x_padded, xw, k_padded);
 
-    const int16_t* pw = w.weights.data();
-    for (size_t n = 0; n < N; n += 8, pw += block_stride) {
+    const int16_t* pw = w.weights.data() + n_begin / PackedGemmS8::kNr * block_stride;
+    for (size_t n = n_begin; n < N; n += 8, pw += block_stride) {
       v128_t acc[MR][2];
       // The sums start at the bias.
       const v128_t b0 = wasm_v128_load(w.bias.data() + n),
@@ -180,26 +183,27 @@ void gemm_mr_x8c2(size_t M, const int8_t* x, size_t x_stride, const PackedGemmS8
 
 void gemm_s8_2x8c2__wasmsimd_dot16x2(size_t M, const int8_t* x, size_t x_stride,
                                      const PackedGemmS8& w, const GemmS8Output& out, int8_t* y,
-                                     size_t y_stride, bool x_padded) {
-  gemm_mr_x8c2<2>(M, x, x_stride, w, out, y, y_stride, x_padded);
+                                     size_t y_stride, bool x_padded, size_t n_begin, size_t n_end) {
+  gemm_mr_x8c2<2>(M, x, x_stride, w, out, y, y_stride, x_padded, n_begin, n_end);
 }
 void gemm_s8_4x8c2__wasmsimd_dot16x2(size_t M, const int8_t* x, size_t x_stride,
                                      const PackedGemmS8& w, const GemmS8Output& out, int8_t* y,
-                                     size_t y_stride, bool x_padded) {
-  gemm_mr_x8c2<4>(M, x, x_stride, w, out, y, y_stride, x_padded);
+                                     size_t y_stride, bool x_padded, size_t n_begin, size_t n_end) {
+  gemm_mr_x8c2<4>(M, x, x_stride, w, out, y, y_stride, x_padded, n_begin, n_end);
 }
 
 #else  // Native builds: a scalar loop over the same packed layout (tests the packing natively).
 
 namespace {
 void gemm_scalar_packed(size_t M, const int8_t* x, size_t x_stride, const PackedGemmS8& w,
-                        const GemmS8Output& out, int8_t* y, size_t y_stride) {
+                        const GemmS8Output& out, int8_t* y, size_t y_stride, size_t n_begin,
+                        size_t n_end) {
   constexpr size_t NR = PackedGemmS8::kNr, KR = PackedGemmS8::kKr;
   const size_t k_padded =
       (w.k + PackedGemmS8::kKPad - 1) / PackedGemmS8::kKPad * PackedGemmS8::kKPad;
   for (size_t m = 0; m < M; ++m) {
     const int8_t* a = x + m * x_stride;
-    for (size_t n = 0; n < w.n; ++n) {
+    for (size_t n = n_begin; n < n_end && n < w.n; ++n) {
       const int16_t* block = w.weights.data() + n / NR * NR * k_padded;
       uint32_t acc = static_cast<uint32_t>(w.bias[n]);
       for (size_t k = 0; k < w.k; ++k) {
@@ -215,13 +219,13 @@ void gemm_scalar_packed(size_t M, const int8_t* x, size_t x_stride, const Packed
 
 void gemm_s8_2x8c2__wasmsimd_dot16x2(size_t M, const int8_t* x, size_t x_stride,
                                      const PackedGemmS8& w, const GemmS8Output& out, int8_t* y,
-                                     size_t y_stride, bool) {
-  gemm_scalar_packed(M, x, x_stride, w, out, y, y_stride);
+                                     size_t y_stride, bool, size_t n_begin, size_t n_end) {
+  gemm_scalar_packed(M, x, x_stride, w, out, y, y_stride, n_begin, n_end);
 }
 void gemm_s8_4x8c2__wasmsimd_dot16x2(size_t M, const int8_t* x, size_t x_stride,
                                      const PackedGemmS8& w, const GemmS8Output& out, int8_t* y,
-                                     size_t y_stride, bool) {
-  gemm_scalar_packed(M, x, x_stride, w, out, y, y_stride);
+                                     size_t y_stride, bool, size_t n_begin, size_t n_end) {
+  gemm_scalar_packed(M, x, x_stride, w, out, y, y_stride, n_begin, n_end);
 }
 
 #endif
