@@ -56,6 +56,27 @@ TEST(ParallelFor, VisitsEveryIndexOnceInGrainAlignedChunks) {
   EXPECT_EQ(total.load(), 2000u * 7u);
 }
 
+// A chunk that takes milliseconds (as when the OS takes a worker off its core mid-chunk) sends
+// the waiting caller to sleep past its spin; parallel_for still returns only once every chunk is
+// done, and the last chunk's thread wakes it (a lost wake-up would hang here).
+TEST(ParallelFor, CallerSleepsThroughASlowChunkAndWakesWhenItEnds) {
+  using namespace std::chrono_literals;
+  for (size_t threads : {2, 3}) {
+    ThreadCount tc(threads);
+    for (int k = 0; k < 40; ++k) {
+      const size_t slow = static_cast<size_t>(k) % threads;
+      std::vector<std::atomic<int>> done(threads);
+      parallel_for(threads, 1, [&](size_t b, size_t e) {
+        for (size_t i = b; i < e; ++i) {
+          if (i == slow) std::this_thread::sleep_for(k % 2 ? 3ms : 300us);
+          done[i] = 1;
+        }
+      });
+      for (size_t i = 0; i < threads; ++i) ASSERT_EQ(done[i].load(), 1) << threads << " " << k;
+    }
+  }
+}
+
 // Inside (nested) regions the workers spin instead of sleeping; the work is the same, at any thread
 // count, including a region opened at one thread.
 TEST(ParallelFor, RegionsKeepResultsAndNest) {
