@@ -14,6 +14,7 @@
 // (demo/models). Calibration: 8 random images for MobileNetV2 (its weights are random too),
 // 200 Fashion-MNIST training images for the shipped models.
 import { readFileSync, writeFileSync } from 'node:fs';
+import v8 from 'node:v8';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -21,6 +22,14 @@ import { parseArgs } from 'node:util';
 import { loadFashionMnist } from '../tests/js/fmnist.mjs';
 import { benchCase, checkLine, columnsFor, FMNIST_FILES, fmnistCalibration, fmnistCase, mobilenetCase, modelTable, setupEngines } from './lib/model_bench.mjs';
 import { machineDescription } from './lib/report.mjs';
+
+// Every engine's wasm compiled by TurboFan up front (before the first module is compiled: the
+// imports above compile none). With V8's default Liftoff + dynamic tier-up, onnxruntime-web's large
+// module kept being recompiled on background threads during the timed rounds; on 2 cores that took
+// a core from whichever engine ran next, and our 2-thread runs, whose two threads wait for each
+// other, stalled 5-15 ms in a third to a half of the rounds (Fashion-MNIST MobileNet: median 3-5 ms
+// instead of 0.3-0.4). Peers are measured with optimized code from the first round too.
+v8.setFlagsFromString('--no-liftoff');
 
 const { values: args } = parseArgs({
   options: {
