@@ -3,7 +3,6 @@
 #if !defined(__EMSCRIPTEN__) || defined(__EMSCRIPTEN_PTHREADS__)
 #define WI8_THREADS 1
 #include <atomic>
-#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -36,9 +35,6 @@ constexpr size_t kMaxThreads = 8;
 // thread costs more than a small layer); inside a region it spins until the next chunk comes or
 // the region ends.
 constexpr int kSpins = 20000;
-// How long the caller spins for the chunks other threads claimed before it sleeps until they are
-// done (wait_done()).
-constexpr std::chrono::microseconds kCallerSpin{200};
 
 class Pool {
  public:
@@ -102,7 +98,8 @@ class Pool {
     }
     wake_.notify_all();
     work(gen, n, grain, chunks, &fn);
-    wait_done(chunks);
+    while (done_.load(std::memory_order_acquire) != chunks) {
+    }
   }
 
  private:
@@ -120,34 +117,7 @@ class Pool {
       size_t begin, end;
       chunk_bounds(n, grain, chunks, k, &begin, &end);
       (*fn)(begin, end);  // dereferenced only for a claimed chunk: fn is then this generation's
-      // The last chunk wakes the caller if it went to sleep (seq_cst: see wait_done()).
-      if (done_.fetch_add(1) + 1 == chunks && caller_waiting_.load()) {
-        { std::lock_guard<std::mutex> lock(done_mutex_); }  // the caller is then in wait()
-        done_cv_.notify_one();
-      }
-    }
-  }
-
-  // The caller waits for the chunks the workers claimed. Chunks of one split end within
-  // microseconds of each other while every thread has a core, so it spins first. Past
-  // kCallerSpin it sleeps until the last chunk's thread wakes it: a worker that the OS took off
-  // its core mid-chunk (to run another thread: the JS engine compiling or collecting garbage,
-  // another program) then gets the caller's core at once instead of waiting for a time slice
-  // while the caller spins. (Interleaved with onnxruntime-web in one Node process, whose wasm V8
-  // kept recompiling in the background, the Fashion-MNIST MobileNet on 2 threads stalled 5-15 ms
-  // in a third of its runs.)
-  // The flag and the count are seq_cst on both sides: either the last chunk's thread sees
-  // caller_waiting_ and wakes the caller, or the caller's predicate sees the count complete.
-  void wait_done(size_t chunks) {
-    const auto t0 = std::chrono::steady_clock::now();
-    for (unsigned i = 1; done_.load(std::memory_order_acquire) != chunks; ++i) {
-      if (i % 1024 == 0 && std::chrono::steady_clock::now() - t0 > kCallerSpin) {
-        std::unique_lock<std::mutex> lock(done_mutex_);
-        caller_waiting_.store(true);
-        done_cv_.wait(lock, [&] { return done_.load() == chunks; });
-        caller_waiting_.store(false);
-        return;
-      }
+      done_.fetch_add(1, std::memory_order_acq_rel);
     }
   }
 
@@ -188,11 +158,8 @@ class Pool {
   std::condition_variable wake_;
   std::atomic<bool> stop_{false};  // set under mutex_ (the wait's predicate), read by spinners
   std::atomic<uint64_t> generation_{0};
-  std::atomic<uint64_t> claim_{0};           // generation << 32 | next chunk
-  std::atomic<size_t> done_{0};              // chunks finished in this generation
-  std::atomic<bool> caller_waiting_{false};  // the caller sleeps in wait_done()
-  std::mutex done_mutex_;
-  std::condition_variable done_cv_;
+  std::atomic<uint64_t> claim_{0};  // generation << 32 | next chunk
+  std::atomic<size_t> done_{0};     // chunks finished in this generation
   const std::function<void(size_t, size_t)>* fn_ = nullptr;
   size_t n_ = 0, grain_ = 1, chunks_ = 0;
   std::atomic<size_t> active_{1};
