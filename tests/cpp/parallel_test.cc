@@ -132,10 +132,12 @@ TEST(ParallelFor, ConvolutionsGiveTheSameBytesOnAnyThreadCount) {
       geometry(1, 12, 12, 3, 8, 3, 3, 2, 1, 1, 1),     // im2col
       geometry(1, 40, 37, 16, 10, 3, 3, 1, 1, 1, 1),   // im2col, 4 fp32 bands
       // Above kMinParallelWork (the shapes above run on one thread: too little work to split).
-      geometry(1, 64, 64, 32, 32, 3, 3, 1, 1, 1, 32),  // depthwise
-      geometry(2, 96, 96, 32, 32, 3, 3, 2, 1, 1, 32),  // depthwise, strided, batch 2
-      geometry(1, 40, 40, 64, 48, 1, 1, 1, 1, 0, 1),   // pointwise, split by rows
-      geometry(1, 48, 48, 16, 32, 3, 3, 2, 1, 1, 1),   // im2col
+      geometry(1, 64, 64, 32, 32, 3, 3, 1, 1, 1, 32),   // depthwise
+      geometry(2, 96, 96, 32, 32, 3, 3, 2, 1, 1, 32),   // depthwise, strided, batch 2
+      geometry(1, 7, 7, 960, 960, 3, 3, 1, 1, 1, 960),  // depthwise, 7 rows on 3 threads
+      geometry(1, 5, 9, 200, 200, 5, 5, 1, 1, 2, 200),  // depthwise 5x5, 45 pixels, 200 channels
+      geometry(1, 40, 40, 64, 48, 1, 1, 1, 1, 0, 1),    // pointwise, split by rows
+      geometry(1, 48, 48, 16, 32, 3, 3, 2, 1, 1, 1),    // im2col
       // Pointwise with more weights than input rows: split by blocks of 8 channels (the last one
       // partial), batch 2 in one GEMM.
       geometry(2, 7, 7, 160, 203, 1, 1, 1, 1, 0, 1),
