@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 
 namespace wi8 {
@@ -30,8 +31,10 @@ size_t num_threads();
 // better than 2^17.
 constexpr size_t kMinParallelWork = size_t{1} << 17;
 
-// `grain`, or n (one chunk: the caller alone) when `work` is too small to split.
-inline size_t parallel_grain(size_t n, size_t grain, size_t work) {
+// `grain`, or n (one chunk: the caller alone) when `work` is too small to split. `work` is 64-bit:
+// products of sizes (pixels x channels x taps) pass 2^32 on large inputs, and size_t is 32-bit in
+// wasm (a wrapped count could fall under the threshold and run a large op on one thread).
+inline size_t parallel_grain(size_t n, size_t grain, uint64_t work) {
   return work < kMinParallelWork ? (n ? n : 1) : grain;
 }
 

@@ -115,7 +115,7 @@ Status Conv2DS8::run(const int8_t* x, size_t x_len, int8_t* y, size_t y_len, int
   const size_t cout_g = g_.out_c / g_.groups;
   const size_t patch = g_.taps() * (g_.in_c / g_.groups);
   const size_t row = im2col_row(patch);
-  const size_t grain = parallel_grain(m, kGemmRowGrain, m * cout_g * patch);
+  const size_t grain = parallel_grain(m, kGemmRowGrain, uint64_t{m} * cout_g * patch);
   for (size_t b = 0; b < g_.batch; ++b) {
     const int8_t* image = x + b * g_.in_image();
     int8_t* out_image = y + b * g_.out_image();

@@ -88,7 +88,7 @@ Status Conv2DF32::run(const float* x, size_t x_len, float* y, size_t y_len, floa
   }
   if (g_.is_pointwise()) {
     const size_t m = g_.batch * g_.out_pixels();
-    parallel_for(m, parallel_grain(m, kGemmRowGrain, m * g_.out_c * g_.in_c),
+    parallel_for(m, parallel_grain(m, kGemmRowGrain, uint64_t{m} * g_.out_c * g_.in_c),
                  [&](size_t m0, size_t m1) {
                    gemm_(m1 - m0, x + m0 * g_.in_c, g_.in_c, packed_[0], out_min_, out_max_,
                          y + m0 * g_.out_c, g_.out_c);
@@ -123,7 +123,7 @@ Status Conv2DF32::run(const float* x, size_t x_len, float* y, size_t y_len, floa
       for (size_t grp = 0; grp < g_.groups; ++grp) {
         im2col_nhwc(band, grp, band_in, 0.0f, workspace, patch);
         // The band's GEMM rows are split across the threads (the im2col copy is a small part).
-        parallel_for(m, parallel_grain(m, kGemmRowGrain, m * cout_g * patch),
+        parallel_for(m, parallel_grain(m, kGemmRowGrain, uint64_t{m} * cout_g * patch),
                      [&](size_t m0, size_t m1) {
                        gemm_(m1 - m0, workspace + m0 * patch, patch, packed_[grp], out_min_,
                              out_max_, band_out + m0 * g_.out_c + grp * cout_g, g_.out_c);

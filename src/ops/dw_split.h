@@ -16,7 +16,7 @@ namespace wi8 {
 template <typename T, typename Kernel>
 void depthwise_in_bands(const Conv2DGeometry& g, const int32_t* indirection, const T* x, T* y,
                         const Kernel& kernel) {
-  const size_t work = g.out_pixels() * g.out_c * g.taps();
+  const uint64_t work = uint64_t{g.out_pixels()} * g.out_c * g.taps();
   const size_t grain = parallel_grain(g.out_h, dw_row_grain(g), work);
   for (size_t b = 0; b < g.batch; ++b) {
     const T* image = x + b * g.in_image();

@@ -30,7 +30,7 @@ inline bool gemm_split_by_channels(size_t M, size_t N) {
 inline void gemm_s8_parallel(size_t M, const int8_t* x, size_t x_stride, const PackedGemmS8& w,
                              const GemmS8Output& out, int8_t* y, size_t y_stride,
                              bool x_padded = false) {
-  const size_t work = M * w.n * w.k;
+  const uint64_t work = uint64_t{M} * w.n * w.k;
   if (gemm_split_by_channels(M, w.n)) {
     const size_t blocks = (w.n + PackedGemmS8::kNr - 1) / PackedGemmS8::kNr;
     parallel_for(blocks, parallel_grain(blocks, 1, work), [&](size_t b0, size_t b1) {

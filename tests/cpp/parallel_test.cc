@@ -16,6 +16,7 @@
 #include "ops/conv2d.h"
 #include "ops/conv2d_f32.h"
 #include "ops/fully_connected.h"
+#include "ops/gemm_split.h"
 #include "ops/op_util.h"
 #include "test_util.h"
 
@@ -186,13 +187,18 @@ TEST(ParallelFor, ConvolutionsGiveTheSameBytesOnAnyThreadCount) {
 
 // A batch-1 FullyConnected splits its output channels across the threads (a row split has one
 // row): every channel block, the partial last one included, gives the reference's bytes; so does a
-// batch large enough to split by rows.
+// batch with more rows than twice the outputs, which splits by rows (gemm_split_by_channels).
 TEST(ParallelFor, FullyConnectedSplitsByChannelsAndGivesTheReferenceBytes) {
   test::Rng rng(12);
-  for (const size_t batch : {size_t{1}, size_t{3}, size_t{300}}) {
+  const struct {
+    size_t batch, out_features;
+  } cases[] = {{1, 1003}, {3, 1003}, {300, 1003}, {300, 20}};
+  for (const auto& c : cases) {
+    const size_t batch = c.batch;
+    ASSERT_EQ(gemm_split_by_channels(batch, c.out_features), c.out_features == 1003);
     FullyConnectedParams p;
     p.in_features = 300;
-    p.out_features = 1003;
+    p.out_features = c.out_features;
     p.input = {0.02f, -4};
     p.output = {0.3f, 6};
     const std::vector<int8_t> w = rng.int8s(p.out_features * p.in_features, -127, 127);
