@@ -92,13 +92,14 @@ void gemm_2x8c2_long_k(size_t M, const int8_t* x, size_t x_stride, const PackedG
   const size_t k_padded = (K + 7) / 8 * 8;
   const simd::RequantConsts rq(out.shift, out.zero_point, out.qmin, out.qmax);
   alignas(16) int16_t xw[MR * kWidenedK];
+  const size_t block_stride = k_padded * PackedGemmS8::kNr;  // the weights of 8 channels
+  const int16_t* const first_block = w.weights.data() + n_begin / PackedGemmS8::kNr * block_stride;
   for (size_t m = 0; m < M; m += MR) {
     const int8_t* a[MR];
     int8_t* yr[MR];
     const size_t rows = tile_rows<MR>(M, m, x, x_stride, y, y_stride, a, yr);
-    const int16_t* pw =
-        w.weights.data() + n_begin / PackedGemmS8::kNr * k_padded * PackedGemmS8::kNr;
-    for (size_t n = n_begin; n < N; n += 8, pw += k_padded * PackedGemmS8::kNr) {
+    const int16_t* pw = first_block;
+    for (size_t n = n_begin; n < N; n += 8, pw += block_stride) {
       const v128_t b0 = wasm_v128_load(w.bias.data() + n),
                    b1 = wasm_v128_load(w.bias.data() + n + 4);
       v128_t acc[MR][2] = {{b0, b1}, {b0, b1}};  // the sums start at the bias
@@ -137,14 +138,13 @@ void gemm_mr_x8c2(size_t M, const int8_t* x, size_t x_stride, const PackedGemmS8
                   size_t n_begin, size_t n_end) {
   const size_t N = n_end < w.n ? n_end : w.n, K = w.k;
   const size_t k_padded = (K + 7) / 8 * 8;
-  const size_t pairs = (K + 1) / 2;
-  const size_t block_stride = k_padded * PackedGemmS8::kNr;  // the weights of 8 channels
-  const simd::RequantConsts rq(out.shift, out.zero_point, out.qmin, out.qmax);
-
   if (k_padded > kWidenedK) {
     gemm_2x8c2_long_k(M, x, x_stride, w, out, y, y_stride, x_padded, n_begin, N);
     return;
   }
+  const size_t pairs = (K + 1) / 2;
+  const size_t block_stride = k_padded * PackedGemmS8::kNr;  // the weights of 8 channels
+  const simd::RequantConsts rq(out.shift, out.zero_point, out.qmin, out.qmax);
   alignas(16) int16_t xw[MR * kWidenedK];
 
   for (size_t m = 0; m < M; m += MR) {
