@@ -110,10 +110,12 @@ class QdqFuser {
     GraphNode* p = &g_.nodes[static_cast<size_t>(producer_[static_cast<size_t>(id)])];
     return p->op.empty() ? nullptr : p;
   }
+  // The one node that reads `id`, if it has exactly one output (what fusing into it needs: a
+  // model may declare a node with none, or with its output left unnamed), or null.
   GraphNode* sole_reader(int id) {
     if (id < 0 || readers_[static_cast<size_t>(id)] != 1) return nullptr;
     GraphNode* r = &g_.nodes[static_cast<size_t>(reader_[static_cast<size_t>(id)])];
-    return r->op.empty() ? nullptr : r;
+    return r->op.empty() || r->outputs.size() != 1 || r->outputs[0] < 0 ? nullptr : r;
   }
 
   // A per-tensor Q / DQ node: constant scale of one value, constant (or absent) zero point.

@@ -259,10 +259,13 @@ class Simplifier {
     for (int o : g_.outputs) readers_[static_cast<size_t>(o)] += 2;  // never fused away
   }
 
-  // The one node that reads `id`, or null.
+  // The one node that reads `id`, if it has exactly one output (what fusing into it needs: a
+  // model may declare a node with none, or with its output left unnamed; BatchNormalization's
+  // training-mode outputs are more than one), or null.
   GraphNode* sole_reader(int id) {
     if (id < 0 || readers_[static_cast<size_t>(id)] != 1) return nullptr;
-    return &g_.nodes[static_cast<size_t>(reader_[static_cast<size_t>(id)])];
+    GraphNode* r = &g_.nodes[static_cast<size_t>(reader_[static_cast<size_t>(id)])];
+    return r->outputs.size() == 1 && r->outputs[0] >= 0 ? r : nullptr;
   }
 
   int add_constant(const std::string& name, std::vector<int64_t> dims,
@@ -287,7 +290,6 @@ class Simplifier {
       GraphNode* bn = sole_reader(conv.outputs[0]);
       if (!bn || bn->op != "BatchNormalization" || bn->inputs.size() != 5) continue;
       if (bn->inputs[0] != conv.outputs[0]) continue;
-      if (bn->outputs.size() > 1) continue;  // training-mode outputs
       bool all_const = true;
       for (size_t k = 1; k < 5; ++k) all_const = all_const && is_constant(bn->inputs[k]);
       if (!all_const) continue;
